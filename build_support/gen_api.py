@@ -1,0 +1,154 @@
+"""Generate ``temporal_sdk.api`` from the ``.proto`` files shipped in the pinned ``temporalio``.
+
+Run at build time (``pip install .`` / ``pip install -e .`` call it through ``setup.py``), or by
+hand with ``python build_support/gen_api.py``. The ``temporalio`` distribution is only read as a
+source of ``.proto`` files: its package is located with ``importlib.util.find_spec`` and never
+imported, because importing it loads its native extension.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+API_DIR = ROOT / "temporal_sdk" / "api"
+STAMP = API_DIR / ".generated"
+
+# Top-level proto packages that are not Temporal's own go under api/dependencies.
+_DEPENDENCY_PREFIXES = ("google.api", "google.rpc", "nexusannotations", "protoc_gen_openapiv2")
+
+
+def _proto_root() -> Path:
+    spec = importlib.util.find_spec("temporalio")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(
+            "temporalio (a build-time requirement that ships the Temporal .proto files) "
+            "is not installed"
+        )
+    root = Path(next(iter(spec.submodule_search_locations)))
+    protos = root / "bridge" / "sdk-core" / "crates" / "protos" / "protos"
+    if not protos.is_dir():
+        raise SystemExit(f"no .proto files found under {protos}")
+    return protos
+
+
+def _collect(protos: Path) -> tuple[list[Path], list[Path]]:
+    includes = [protos / "api_upstream", protos / "testsrv_upstream", protos]
+    files: list[Path] = []
+    for pattern_root, pattern in (
+        (protos / "api_upstream", "temporal/api/**/*.proto"),
+        (protos / "api_upstream", "google/api/*.proto"),
+        (protos / "api_upstream", "nexusannotations/**/*.proto"),
+        (protos, "protoc-gen-openapiv2/**/*.proto"),
+        (protos, "google/rpc/*.proto"),
+        (protos / "testsrv_upstream", "temporal/api/**/*.proto"),
+    ):
+        files.extend(sorted(pattern_root.glob(pattern)))
+    return includes, files
+
+
+def _run_protoc(includes: list[Path], files: list[Path], out: Path) -> None:
+    from grpc_tools import protoc  # build-time only
+
+    well_known = Path(protoc.__file__).parent / "_proto"
+    args = ["grpc_tools.protoc", f"-I{well_known}"]
+    args += [f"-I{inc}" for inc in includes]
+    args += [f"--python_out={out}", f"--pyi_out={out}", f"--grpc_python_out={out}"]
+    args += [str(f) for f in files]
+    if protoc.main(args) != 0:
+        raise SystemExit("protoc failed")
+
+
+def _module_prefix(rel: Path) -> str:
+    return ".".join(rel.parts)
+
+
+def _rewrite(text: str) -> str:
+    text = re.sub(r"\b(from|import) temporal\.api\b", r"\1 temporal_sdk.api", text)
+    for dep in _DEPENDENCY_PREFIXES:
+        text = re.sub(
+            rf"\b(from|import) {re.escape(dep)}\b",
+            rf"\1 temporal_sdk.api.dependencies.{dep}",
+            text,
+        )
+    return text
+
+
+def _destination(rel: Path) -> Path | None:
+    parts = rel.parts
+    if parts[:2] == ("temporal", "api"):
+        return API_DIR.joinpath(*parts[2:])
+    dotted = ".".join(parts[:-1])
+    for dep in _DEPENDENCY_PREFIXES:
+        if dotted == dep or dotted.startswith(dep + "."):
+            return API_DIR.joinpath("dependencies", *parts)
+    return None
+
+
+_CLASS_RE = re.compile(r"^class (\w+)\(", re.MULTILINE)
+
+
+def _write_inits() -> None:
+    """Write package ``__init__`` files that re-export message, enum and service names."""
+    for directory in sorted({p.parent for p in API_DIR.rglob("*.py")} | {API_DIR}):
+        current = directory
+        while current != API_DIR.parent and current.is_relative_to(API_DIR):
+            init = current / "__init__.py"
+            if not init.exists():
+                init.write_text('"""Generated Temporal API bindings."""\n')
+            current = current.parent
+        lines: list[str] = ['"""Generated Temporal API bindings."""', ""]
+        exported: list[str] = []
+        for stub in sorted(directory.glob("*_pb2.pyi")):
+            names = [n for n in _CLASS_RE.findall(stub.read_text()) if not n.startswith("_")]
+            if names:
+                lines.append(f"from .{stub.stem} import {', '.join(sorted(set(names)))}")
+                exported += names
+        grpc_lines: list[str] = []
+        for grpc_mod in sorted(directory.glob("*_pb2_grpc.py")):
+            names = [n for n in re.findall(r"^class (\w+)\b", grpc_mod.read_text(), re.M)]
+            names += re.findall(r"^def (add_\w+_to_server)\(", grpc_mod.read_text(), re.M)
+            if names:
+                grpc_lines.append(f"from .{grpc_mod.stem} import {', '.join(sorted(names))}")
+                exported += names
+        if len(lines) > 2 or grpc_lines:
+            lines += grpc_lines
+            lines.append("")
+            lines.append(f"__all__ = {sorted(set(exported))!r}")
+            (directory / "__init__.py").write_text("\n".join(lines) + "\n")
+
+
+def generate(force: bool = False) -> None:
+    """Generate the bindings unless an up-to-date generation is already present."""
+    protos = _proto_root()
+    marker = str(protos)
+    if not force and STAMP.exists() and STAMP.read_text() == marker:
+        return
+    includes, files = _collect(protos)
+    if API_DIR.exists():
+        shutil.rmtree(API_DIR)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        _run_protoc(includes, files, out)
+        for src in out.rglob("*"):
+            if src.suffix not in (".py", ".pyi"):
+                continue
+            dest = _destination(src.relative_to(out))
+            if dest is None:
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(_rewrite(src.read_text()))
+    _write_inits()
+    (API_DIR / "__init__.py").write_text(
+        '"""Temporal API message and service bindings, generated at build time."""\n'
+    )
+    STAMP.write_text(marker)
+
+
+if __name__ == "__main__":
+    generate(force="--force" in sys.argv)

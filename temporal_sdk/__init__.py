@@ -1,0 +1,1 @@
+"""temporal_sdk: a pure-Python Temporal SDK."""
