@@ -1,0 +1,525 @@
+"""Workflow operations of the client: start, handles, results and history.
+
+Rule: every call goes through ``client.workflow_service``; payloads pass through the client's
+data converter (codec included) in exactly one place each way.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from google.protobuf import json_format
+
+from temporal_sdk.api.common.v1 import Payloads, WorkflowExecution, WorkflowType
+from temporal_sdk.api.enums.v1 import EventType, HistoryEventFilterType
+from temporal_sdk.api.history.v1 import History, HistoryEvent
+from temporal_sdk.api.taskqueue.v1 import TaskQueue
+from temporal_sdk.api.workflowservice.v1 import (
+    GetWorkflowExecutionHistoryRequest,
+    RequestCancelWorkflowExecutionRequest,
+    SignalWorkflowExecutionRequest,
+    StartWorkflowExecutionRequest,
+    TerminateWorkflowExecutionRequest,
+)
+from temporal_sdk.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporal_sdk.exceptions import (
+    CancelledError,
+    TemporalError,
+    TerminatedError,
+    TimeoutError,
+    TimeoutType,
+)
+
+if TYPE_CHECKING:
+    from temporal_sdk.client import Client
+    from temporal_sdk.converter import DataConverter
+
+SelfType = TypeVar("SelfType")
+ReturnType = TypeVar("ReturnType")
+
+
+class WorkflowFailureError(TemporalError):
+    """A workflow ended without a result: it failed, was cancelled, terminated or timed out.
+
+    ``cause`` (also ``__cause__``) holds the reason as a Temporal exception, e.g. an
+    :class:`~temporal_sdk.exceptions.ApplicationError` raised by the workflow, or an
+    :class:`~temporal_sdk.exceptions.ActivityError` chain.
+    """
+
+    def __init__(self, *, cause: BaseException) -> None:
+        super().__init__("Workflow execution failed")
+        self.__cause__ = cause
+
+    @property
+    def cause(self) -> BaseException:
+        """The reason the workflow ended without a result."""
+        assert self.__cause__ is not None
+        return self.__cause__
+
+
+class WorkflowContinuedAsNewError(TemporalError):
+    """The run continued as new and the caller asked not to follow runs."""
+
+    def __init__(self, new_execution_run_id: str) -> None:
+        super().__init__("Workflow continued as new")
+        self._new_execution_run_id = new_execution_run_id
+
+    @property
+    def new_execution_run_id(self) -> str:
+        """The run id of the run that continues this one."""
+        return self._new_execution_run_id
+
+
+class RPCTimeoutOrCancelledError(TemporalError):
+    """A client call ran out of time or was cancelled before the server answered."""
+
+
+class WorkflowHistoryEventFilterType(IntEnum):
+    """Which history events a history fetch returns."""
+
+    ALL_EVENT = int(HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+    CLOSE_EVENT = int(HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+
+
+def _timeout_seconds(value: timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None
+
+
+def workflow_type_name(workflow: str | Callable[..., Any] | type) -> str:
+    """Return the registered workflow type name for a name, a class or its run method."""
+    if isinstance(workflow, str):
+        return workflow
+    from temporal_sdk._runtime.definitions import workflow_name_for
+
+    return workflow_name_for(workflow)
+
+
+def _result_type_of(workflow: str | Callable[..., Any] | type) -> type | None:
+    if isinstance(workflow, str):
+        return None
+    from temporal_sdk._runtime.definitions import workflow_result_type_for
+
+    return workflow_result_type_for(workflow)
+
+
+@dataclass(frozen=True)
+class WorkflowHistory:
+    """A workflow's event history, as the server or the CLI gives it."""
+
+    workflow_id: str
+    events: Sequence[HistoryEvent]
+
+    @property
+    def run_id(self) -> str:
+        """The run id that started this history (from its first event)."""
+        if not self.events:
+            raise ValueError("history has no events")
+        attrs = self.events[0].workflow_execution_started_event_attributes
+        return attrs.original_execution_run_id
+
+    @staticmethod
+    def from_json(workflow_id: str, history: str | dict[str, Any]) -> WorkflowHistory:
+        """Build a history from the JSON that ``temporal workflow show --output json`` writes.
+
+        Both the proto3 JSON form and the older form with ``EVENT_TYPE_*`` enum spellings are
+        accepted.
+        """
+        data = json.loads(history) if isinstance(history, str) else history
+        _normalize_history_json(data)
+        proto = json_format.ParseDict(data, History(), ignore_unknown_fields=True)
+        return WorkflowHistory(workflow_id, list(proto.events))
+
+    def to_json(self) -> str:
+        """Render as the proto3 JSON that ``from_json`` and the CLI read."""
+        return json_format.MessageToJson(History(events=self.events))
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Render as a JSON-ready ``dict``."""
+        return json_format.MessageToDict(History(events=self.events))
+
+
+_ENUM_KEY_FIXES = {"eventType": "EVENT_TYPE_"}
+
+
+def _normalize_history_json(data: Any) -> None:
+    """Accept enum values written in PascalCase (older CLI output) by upper-snaking them."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "eventType" and isinstance(value, str) and not value.isupper():
+                snake = "".join("_" + c if c.isupper() else c for c in value).lstrip("_")
+                data[key] = "EVENT_TYPE_" + snake.upper()
+            else:
+                _normalize_history_json(value)
+    elif isinstance(data, list):
+        for item in data:
+            _normalize_history_json(item)
+
+
+class WorkflowHandle(Generic[SelfType, ReturnType]):
+    """A reference to a workflow execution, for awaiting, signalling and cancelling it.
+
+    ``run_id`` targets a specific run for operations such as cancel and signal;
+    ``result_run_id`` is where :meth:`result` starts following the run chain.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        id: str,
+        *,
+        run_id: str | None = None,
+        result_run_id: str | None = None,
+        first_execution_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> None:
+        self._client = client
+        self._id = id
+        self._run_id = run_id
+        self._result_run_id = result_run_id
+        self._first_execution_run_id = first_execution_run_id
+        self._result_type = result_type
+
+    @property
+    def id(self) -> str:
+        """The workflow id."""
+        return self._id
+
+    @property
+    def run_id(self) -> str | None:
+        """The run this handle targets, or ``None`` for the latest run."""
+        return self._run_id
+
+    @property
+    def result_run_id(self) -> str | None:
+        """The run :meth:`result` starts from."""
+        return self._result_run_id
+
+    @property
+    def first_execution_run_id(self) -> str | None:
+        """The first run of the chain this handle is bound to, if known."""
+        return self._first_execution_run_id
+
+    @property
+    def _converter(self) -> DataConverter:
+        return self._client.data_converter
+
+    async def result(
+        self,
+        *,
+        follow_runs: bool = True,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> ReturnType:
+        """Wait for the workflow to close and return its result.
+
+        Follows continue-as-new, retries and cron runs unless ``follow_runs`` is false.
+        Raises :class:`WorkflowFailureError` when the workflow failed, was cancelled,
+        terminated or timed out.
+        """
+        run_id = self._result_run_id
+        while True:
+            event = await self._close_event(run_id, rpc_metadata, rpc_timeout)
+            next_run = _next_run_id(event)
+            if follow_runs and next_run:
+                run_id = next_run
+                continue
+            return cast(ReturnType, await self._outcome(event))
+
+    async def _close_event(
+        self,
+        run_id: str | None,
+        rpc_metadata: Mapping[str, str | bytes],
+        rpc_timeout: timedelta | None,
+    ) -> HistoryEvent:
+        async for event in self._events(
+            run_id,
+            wait_new_event=True,
+            event_filter_type=WorkflowHistoryEventFilterType.CLOSE_EVENT,
+            skip_archival=True,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        ):
+            return event
+        raise RuntimeError("history ended without a close event")
+
+    async def _outcome(self, event: HistoryEvent) -> Any:
+        conv = self._converter
+        match event.event_type:
+            case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+                attrs = event.workflow_execution_completed_event_attributes
+                hints = [self._result_type] if self._result_type else None
+                values = await conv.decode(attrs.result.payloads, hints)
+                if len(values) > 1:
+                    warnings.warn(f"expected one result, got {len(values)}", stacklevel=3)
+                return values[0] if values else None
+            case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+                failure = event.workflow_execution_failed_event_attributes.failure
+                raise WorkflowFailureError(cause=await conv.decode_failure(failure))
+            case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+                details = event.workflow_execution_canceled_event_attributes.details
+                values = await conv.decode(details.payloads)
+                raise WorkflowFailureError(cause=CancelledError("Workflow cancelled", *values))
+            case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+                attrs_t = event.workflow_execution_terminated_event_attributes
+                values = await conv.decode(attrs_t.details.payloads)
+                reason = attrs_t.reason or "Workflow terminated"
+                raise WorkflowFailureError(cause=TerminatedError(reason, *values))
+            case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+                cause = TimeoutError(
+                    "Workflow timed out",
+                    type=TimeoutType.START_TO_CLOSE,
+                    last_heartbeat_details=[],
+                )
+                raise WorkflowFailureError(cause=cause)
+            case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+                attrs_c = event.workflow_execution_continued_as_new_event_attributes
+                raise WorkflowContinuedAsNewError(attrs_c.new_execution_run_id)
+        raise RuntimeError(f"unexpected close event type {event.event_type}")
+
+    async def cancel(
+        self,
+        *,
+        reason: str = "",
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
+        """Request cancellation of the workflow (the workflow decides how to honour it)."""
+        client = self._client
+        await client.workflow_service.request_cancel_workflow_execution(
+            RequestCancelWorkflowExecutionRequest(
+                namespace=client.namespace,
+                workflow_execution=WorkflowExecution(
+                    workflow_id=self._id, run_id=self._run_id or ""
+                ),
+                identity=client.identity,
+                request_id=str(uuid.uuid4()),
+                first_execution_run_id=self._first_execution_run_id or "",
+                reason=reason,
+            ),
+            retry=True,
+            metadata=rpc_metadata,
+            timeout=rpc_timeout,
+        )
+
+    async def terminate(
+        self,
+        *args: Any,
+        reason: str | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
+        """Terminate the workflow at once; ``args`` become the termination details."""
+        client = self._client
+        req = TerminateWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=self._id, run_id=self._run_id or ""),
+            reason=reason or "",
+            identity=client.identity,
+            first_execution_run_id=self._first_execution_run_id or "",
+        )
+        if args:
+            req.details.payloads.extend(await self._converter.encode(list(args)))
+        await client.workflow_service.terminate_workflow_execution(
+            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+        )
+
+    async def signal(
+        self,
+        signal: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = [],
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> None:
+        """Send a signal to the workflow."""
+        client = self._client
+        name = signal if isinstance(signal, str) else _signal_name(signal)
+        values = _args(arg, args)
+        req = SignalWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=self._id, run_id=self._run_id or ""),
+            signal_name=name,
+            identity=client.identity,
+            request_id=str(uuid.uuid4()),
+        )
+        if values:
+            req.input.payloads.extend(await self._converter.encode(values))
+        await client.workflow_service.signal_workflow_execution(
+            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+        )
+
+    async def fetch_history(
+        self,
+        *,
+        event_filter_type: WorkflowHistoryEventFilterType = (
+            WorkflowHistoryEventFilterType.ALL_EVENT
+        ),
+        skip_archival: bool = False,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowHistory:
+        """Fetch the whole history of the run this handle targets."""
+        events = [
+            e
+            async for e in self.fetch_history_events(
+                event_filter_type=event_filter_type,
+                skip_archival=skip_archival,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
+        ]
+        return WorkflowHistory(self._id, events)
+
+    def fetch_history_events(
+        self,
+        *,
+        page_size: int | None = None,
+        next_page_token: bytes | None = None,
+        wait_new_event: bool = False,
+        event_filter_type: WorkflowHistoryEventFilterType = (
+            WorkflowHistoryEventFilterType.ALL_EVENT
+        ),
+        skip_archival: bool = False,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> AsyncIterator[HistoryEvent]:
+        """Iterate over the history events of the run this handle targets, page by page."""
+        return self._events(
+            self._run_id,
+            page_size=page_size,
+            next_page_token=next_page_token,
+            wait_new_event=wait_new_event,
+            event_filter_type=event_filter_type,
+            skip_archival=skip_archival,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+
+    async def _events(
+        self,
+        run_id: str | None,
+        *,
+        page_size: int | None = None,
+        next_page_token: bytes | None = None,
+        wait_new_event: bool = False,
+        event_filter_type: WorkflowHistoryEventFilterType = (
+            WorkflowHistoryEventFilterType.ALL_EVENT
+        ),
+        skip_archival: bool = False,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> AsyncIterator[HistoryEvent]:
+        client = self._client
+        req = GetWorkflowExecutionHistoryRequest(
+            namespace=client.namespace,
+            execution=WorkflowExecution(workflow_id=self._id, run_id=run_id or ""),
+            maximum_page_size=page_size or 0,
+            next_page_token=next_page_token or b"",
+            wait_new_event=wait_new_event,
+            history_event_filter_type=int(event_filter_type),
+            skip_archival=skip_archival,
+        )
+        while True:
+            resp = await client.workflow_service.get_workflow_execution_history(
+                req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+            )
+            # An empty page with a token is a long poll that timed out: ask again.
+            for event in resp.history.events:
+                yield event
+            if not resp.next_page_token:
+                return
+            req.next_page_token = resp.next_page_token
+
+
+def _next_run_id(event: HistoryEvent) -> str:
+    match event.event_type:
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+            return event.workflow_execution_completed_event_attributes.new_execution_run_id
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+            return event.workflow_execution_failed_event_attributes.new_execution_run_id
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+            return event.workflow_execution_timed_out_event_attributes.new_execution_run_id
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+            return event.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+    return ""
+
+
+def _signal_name(fn: Callable[..., Any]) -> str:
+    from temporal_sdk._runtime.definitions import signal_name_for
+
+    return signal_name_for(fn)
+
+
+def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
+    if arg is not ... and args:
+        raise ValueError("give either arg or args, not both")
+    return [arg] if arg is not ... else list(args)
+
+
+async def start_workflow(
+    client: Client,
+    workflow: str | Callable[..., Awaitable[Any]] | type,
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = [],
+    id: str,
+    task_queue: str,
+    result_type: type | None = None,
+    execution_timeout: timedelta | None = None,
+    run_timeout: timedelta | None = None,
+    task_timeout: timedelta | None = None,
+    id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
+    retry_policy: RetryPolicy | None = None,
+    cron_schedule: str = "",
+    start_delay: timedelta | None = None,
+    request_eager_start: bool = False,
+    rpc_metadata: Mapping[str, str | bytes] = {},
+    rpc_timeout: timedelta | None = None,
+    **_unsupported: Any,
+) -> WorkflowHandle[Any, Any]:
+    """Start a workflow execution and return a handle to it (see ``Client.start_workflow``)."""
+    name = workflow_type_name(workflow)
+    values = _args(arg, args)
+    req = StartWorkflowExecutionRequest(
+        namespace=client.namespace,
+        workflow_id=id,
+        workflow_type=WorkflowType(name=name),
+        task_queue=TaskQueue(name=task_queue),
+        identity=client.identity,
+        request_id=str(uuid.uuid4()),
+        workflow_id_reuse_policy=int(id_reuse_policy),
+        workflow_id_conflict_policy=int(id_conflict_policy),
+        cron_schedule=cron_schedule,
+        request_eager_execution=request_eager_start,
+    )
+    if values:
+        req.input.CopyFrom(Payloads(payloads=await client.data_converter.encode(values)))
+    for field, value in (
+        ("workflow_execution_timeout", execution_timeout),
+        ("workflow_run_timeout", run_timeout),
+        ("workflow_task_timeout", task_timeout),
+        ("workflow_start_delay", start_delay),
+    ):
+        if value is not None:
+            getattr(req, field).FromTimedelta(value)
+    if retry_policy is not None:
+        retry_policy.apply_to_proto(req.retry_policy)
+    resp = await client.workflow_service.start_workflow_execution(
+        req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+    )
+    return WorkflowHandle(
+        client,
+        id,
+        result_run_id=resp.run_id,
+        first_execution_run_id=resp.run_id,
+        result_type=result_type or _result_type_of(workflow),
+    )

@@ -1,0 +1,187 @@
+"""The boundary between ``_core`` and ``_runtime``: activation jobs in, workflow commands out.
+
+Rule: plain frozen data only. Nothing here runs user code, touches asyncio or does IO. Payloads and
+failures stay protobuf messages; converting them to Python values is the runtime's job, encoding
+them with a codec is ``_io``'s.
+
+Every command the runtime issues carries a per-kind ``seq`` (1, 2, 3, ... within one run, counted
+separately for timers, activities, ...). Jobs that resolve a command name the same ``seq``.
+``origin`` is a short "file:line in function" of the user code that issued the command, used only
+in non-determinism messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
+from temporal_sdk.api.common.v1 import Payload
+from temporal_sdk.api.failure.v1 import Failure
+from temporal_sdk.api.history.v1 import WorkflowExecutionStartedEventAttributes
+
+# --------------------------------------------------------------------------------------------
+# Jobs: core -> runtime
+
+
+@dataclass(frozen=True, slots=True)
+class InitializeWorkflow:
+    """Start the workflow: instantiate the class and begin its run method."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    arguments: tuple[Payload, ...]
+    headers: dict[str, Payload]
+    randomness_seed: int
+    start: WorkflowExecutionStartedEventAttributes
+
+
+@dataclass(frozen=True, slots=True)
+class FireTimer:
+    """The timer started by ``StartTimer(seq)`` fired."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveActivity:
+    """The activity scheduled by ``ScheduleActivity(seq)`` finished.
+
+    Exactly one of ``result`` (completed; ``None`` payload means no value) or ``failure`` is
+    meaningful: when ``failure`` is set the activity failed, timed out or was cancelled, and
+    ``failure`` is an ``activity_failure_info`` failure whose ``cause`` holds what the activity or
+    the server reported (application failure, timeout failure, canceled failure).
+    """
+
+    seq: int
+    result: Payload | None = None
+    failure: Failure | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignalWorkflow:
+    """A signal arrived (WorkflowExecutionSignaled)."""
+
+    signal_name: str
+    arguments: tuple[Payload, ...]
+    headers: dict[str, Payload] = field(default_factory=dict)
+    identity: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelWorkflow:
+    """Cancellation of the workflow was requested (WorkflowExecutionCancelRequested)."""
+
+    reason: str = ""
+
+
+Job: TypeAlias = InitializeWorkflow | FireTimer | ResolveActivity | SignalWorkflow | CancelWorkflow
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    """One unit of work for the runtime: apply ``jobs`` in order, then run until idle.
+
+    ``timestamp`` is workflow time in seconds since the epoch: the time of the
+    WorkflowTaskStarted event that begins this workflow task.
+    """
+
+    run_id: str
+    timestamp: float
+    is_replaying: bool
+    history_length: int
+    jobs: tuple[Job, ...]
+
+
+# --------------------------------------------------------------------------------------------
+# Commands: runtime -> core
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    """Start a durable timer of ``duration`` seconds (> 0)."""
+
+    seq: int
+    duration: float
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    """Cancel the timer ``seq`` (no-op on the wire if it was never sent)."""
+
+    seq: int
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleActivity:
+    """Schedule an activity; ``attributes`` is the complete server command."""
+
+    seq: int
+    attributes: ScheduleActivityTaskCommandAttributes
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCancelActivity:
+    """Request cancellation of the activity ``seq``."""
+
+    seq: int
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteWorkflow:
+    """Complete the workflow with ``result`` (``None`` for no result payload)."""
+
+    result: Payload | None
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FailWorkflow:
+    """Fail the workflow execution with ``failure``."""
+
+    failure: Failure
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelWorkflowExecution:
+    """Close the workflow as cancelled (after a cancel request was honoured)."""
+
+    origin: str = ""
+
+
+Command: TypeAlias = (
+    StartTimer
+    | CancelTimer
+    | ScheduleActivity
+    | RequestCancelActivity
+    | CompleteWorkflow
+    | FailWorkflow
+    | CancelWorkflowExecution
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowTaskFailure:
+    """Fail the workflow *task* (the server retries it); the workflow stays open.
+
+    ``failure`` describes the error for the WorkflowTaskFailed event; ``cause`` is a
+    ``temporal.api.enums.v1.WorkflowTaskFailedCause`` value.
+    """
+
+    failure: Failure
+    cause: int
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What the runtime returns for an activation: new commands, or a task failure."""
+
+    commands: tuple[Command, ...] = ()
+    failure: WorkflowTaskFailure | None = None

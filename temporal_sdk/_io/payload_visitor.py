@@ -1,0 +1,96 @@
+"""Apply a payload codec to every ``Payload`` inside arbitrary API messages, in place.
+
+Rule: used only when a codec is configured, so the walk may use reflection; messages without a
+codec never pass through here. Search attributes are left alone: the server must read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+from temporal_sdk.api.common.v1 import Payload
+
+_PAYLOAD = Payload.DESCRIPTOR.full_name
+_SKIP = {"temporal.api.common.v1.SearchAttributes"}
+
+Transform = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
+
+# Per message type: does it (transitively) contain a payload? Cached, as descriptors are static.
+_contains: dict[str, bool] = {}
+
+
+def _has_payload(desc: Descriptor, seen: frozenset[str] = frozenset()) -> bool:
+    name = desc.full_name
+    if name in _contains:
+        return _contains[name]
+    if name == _PAYLOAD:
+        return True
+    if name in _SKIP or name in seen:
+        return False
+    found = False
+    for field in desc.fields:
+        if field.type == FieldDescriptor.TYPE_MESSAGE and _has_payload(
+            field.message_type, seen | {name}
+        ):
+            found = True
+            break
+    _contains[name] = found
+    return found
+
+
+async def visit_payloads(message: Message, transform: Transform) -> None:
+    """Replace every payload in ``message`` with ``transform``'s output, batch by batch."""
+    await _visit(message, transform)
+
+
+async def _visit(message: Message, transform: Transform) -> None:
+    desc = message.DESCRIPTOR
+    if desc.full_name in _SKIP:
+        return
+    for field, value in message.ListFields():
+        if field.type != FieldDescriptor.TYPE_MESSAGE:
+            continue
+        sub = field.message_type
+        if not _has_payload(sub):
+            continue
+        if field.message_type.GetOptions().map_entry:
+            await _visit_map(field, value, transform)
+        elif _is_repeated(field):
+            if sub.full_name == _PAYLOAD:
+                await _replace_all(value, transform)
+            else:
+                for item in value:
+                    await _visit(item, transform)
+        elif sub.full_name == _PAYLOAD:
+            (new,) = await transform([value])
+            value.CopyFrom(new)
+        else:
+            await _visit(value, transform)
+
+
+def _is_repeated(field: FieldDescriptor) -> bool:
+    return bool(getattr(field, "is_repeated", field.label == FieldDescriptor.LABEL_REPEATED))
+
+
+async def _replace_all(container: Any, transform: Transform) -> None:
+    new = await transform(list(container))
+    del container[:]
+    container.extend(new)
+
+
+async def _visit_map(field: FieldDescriptor, mapping: Any, transform: Transform) -> None:
+    value_field = field.message_type.fields_by_name["value"]
+    if value_field.type != FieldDescriptor.TYPE_MESSAGE:
+        return
+    if value_field.message_type.full_name == _PAYLOAD:
+        keys = list(mapping.keys())
+        new = await transform([mapping[k] for k in keys])
+        for key, payload in zip(keys, new):
+            mapping[key].CopyFrom(payload)
+    else:
+        for key in list(mapping.keys()):
+            await _visit(mapping[key], transform)

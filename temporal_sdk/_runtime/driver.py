@@ -1,0 +1,29 @@
+"""Drive one run's history through the core and the runtime: the loop shared by worker and replayer.
+
+Rule: no IO. Payloads arrive already decoded by the codec; commands leave still unencoded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from temporal_sdk._core.activation import WorkflowTaskFailure
+    from temporal_sdk._core.workflow_machines import WorkflowMachines
+    from temporal_sdk._runtime.instance import WorkflowInstance
+
+
+def run_activations(
+    machines: WorkflowMachines, instance: WorkflowInstance
+) -> WorkflowTaskFailure | None:
+    """Feed every complete workflow-task batch to the instance, in order.
+
+    Returns the runtime's task failure if the workflow code asked to fail the task; raises the
+    core's ``NondeterminismError`` when the code's commands diverge from history.
+    """
+    while (activation := machines.next_activation()) is not None:
+        completion = instance.activate(activation)
+        if completion.failure is not None:
+            return completion.failure
+        machines.apply_completion(completion)
+    return None

@@ -1,0 +1,169 @@
+"""The public ``Worker``: serves workflow and activity tasks of one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from temporal_sdk._io.activity_worker import ActivityWorker
+    from temporal_sdk._io.workflow_worker import WorkflowWorker
+    from temporal_sdk.client import Client
+
+logger = logging.getLogger(__name__)
+
+
+class Worker:
+    """Polls one task queue and runs the given workflows and activities.
+
+    Run it with ``await worker.run()`` (until :meth:`shutdown` or cancellation) or as
+    ``async with worker:`` (runs in the background, shuts down on exit). A worker needs at least
+    one workflow or activity. Sync (non-``async def``) activities need ``activity_executor``.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        task_queue: str,
+        activities: Sequence[Callable[..., Any]] = (),
+        workflows: Sequence[type] = (),
+        activity_executor: concurrent.futures.Executor | None = None,
+        workflow_task_executor: concurrent.futures.ThreadPoolExecutor | None = None,
+        workflow_runner: Any = None,
+        unsandboxed_workflow_runner: Any = None,
+        interceptors: Sequence[Any] = (),
+        build_id: str | None = None,
+        identity: str | None = None,
+        max_cached_workflows: int = 1000,
+        max_concurrent_workflow_tasks: int | None = None,
+        max_concurrent_activities: int | None = None,
+        max_concurrent_local_activities: int | None = None,
+        max_concurrent_workflow_task_polls: int | None = None,
+        max_concurrent_activity_task_polls: int | None = None,
+        no_remote_activities: bool = False,
+        sticky_queue_schedule_to_start_timeout: timedelta = timedelta(seconds=10),
+        max_heartbeat_throttle_interval: timedelta = timedelta(seconds=60),
+        default_heartbeat_throttle_interval: timedelta = timedelta(seconds=30),
+        max_activities_per_second: float | None = None,
+        max_task_queue_activities_per_second: float | None = None,
+        graceful_shutdown_timeout: timedelta = timedelta(),
+        workflow_failure_exception_types: Sequence[type[BaseException]] = (),
+        debug_mode: bool = False,
+        disable_eager_activity_execution: bool = False,
+        on_fatal_error: Callable[[BaseException], Awaitable[None]] | None = None,
+        use_worker_versioning: bool = False,
+    ) -> None:
+        if not activities and not workflows:
+            raise ValueError("a worker needs at least one workflow or activity")
+        self._client = client
+        self._task_queue = task_queue
+        self._identity = identity or client.identity
+        self._on_fatal_error = on_fatal_error
+        self._workflow_worker: WorkflowWorker | None = None
+        self._activity_worker: ActivityWorker | None = None
+        if workflows:
+            from temporal_sdk._io.workflow_worker import WorkflowWorker
+
+            self._workflow_worker = WorkflowWorker(
+                client=client,
+                task_queue=task_queue,
+                workflows=workflows,
+                identity=self._identity,
+                max_concurrent_workflow_tasks=max_concurrent_workflow_tasks or 100,
+                max_concurrent_polls=max_concurrent_workflow_task_polls or 2,
+                workflow_failure_exception_types=workflow_failure_exception_types,
+            )
+        if activities and not no_remote_activities:
+            from temporal_sdk._io.activity_worker import ActivityWorker
+
+            self._activity_worker = ActivityWorker(
+                client=client,
+                task_queue=task_queue,
+                activities=activities,
+                activity_executor=activity_executor,
+                data_converter=client.data_converter,
+                max_concurrent_activities=max_concurrent_activities or 100,
+                max_activities_per_second=max_activities_per_second,
+                graceful_shutdown_timeout=graceful_shutdown_timeout,
+                identity=self._identity,
+            )
+        self._run_task: asyncio.Task[None] | None = None
+        self._started = False
+        self._shutdown_started = False
+        self._finished = asyncio.Event()
+
+    @property
+    def task_queue(self) -> str:
+        """The task queue this worker polls."""
+        return self._task_queue
+
+    @property
+    def client(self) -> Client:
+        """The client the worker uses."""
+        return self._client
+
+    @property
+    def is_running(self) -> bool:
+        """True between the start of :meth:`run` and the end of shutdown."""
+        return self._started and not self._finished.is_set()
+
+    @property
+    def is_shutdown(self) -> bool:
+        """True once the worker has completely shut down."""
+        return self._finished.is_set()
+
+    async def run(self) -> None:
+        """Serve tasks until :meth:`shutdown` is called or this coroutine is cancelled."""
+        if self._started:
+            raise RuntimeError("worker already started")
+        self._started = True
+        parts = [w.run() for w in (self._workflow_worker, self._activity_worker) if w is not None]
+        try:
+            results = await asyncio.gather(*parts, return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException) and not isinstance(
+                    result, asyncio.CancelledError
+                ):
+                    if self._on_fatal_error is not None:
+                        await self._on_fatal_error(result)
+                    raise result
+        except asyncio.CancelledError:
+            await self._shutdown_parts()
+            raise
+        finally:
+            self._finished.set()
+
+    async def _shutdown_parts(self) -> None:
+        if self._workflow_worker is not None:
+            self._workflow_worker.begin_shutdown()
+        if self._activity_worker is not None:
+            await self._activity_worker.shutdown()
+        if self._workflow_worker is not None:
+            await self._workflow_worker.shutdown()
+
+    async def shutdown(self) -> None:
+        """Stop polling, let running tasks finish (activities up to the graceful timeout)."""
+        if not self._started:
+            raise RuntimeError("worker was never started")
+        if not self._shutdown_started:
+            self._shutdown_started = True
+            await self._shutdown_parts()
+        await self._finished.wait()
+
+    async def __aenter__(self) -> Self:
+        self._run_task = asyncio.create_task(self.run())
+        # Let run() start before the body, so that shutdown() finds it started.
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.shutdown()
+        if self._run_task is not None:
+            await self._run_task
