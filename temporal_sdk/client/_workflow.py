@@ -16,9 +16,15 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from google.protobuf import json_format
+from google.protobuf.descriptor import Descriptor, EnumDescriptor
 
 from temporal_sdk.api.common.v1 import Payloads, WorkflowExecution, WorkflowType
-from temporal_sdk.api.enums.v1 import EventType, HistoryEventFilterType
+from temporal_sdk.api.enums.v1 import (
+    EventType,
+    HistoryEventFilterType,
+    WorkflowIdConflictPolicy,
+    WorkflowIdReusePolicy,
+)
 from temporal_sdk.api.history.v1 import History, HistoryEvent
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.api.workflowservice.v1 import (
@@ -101,7 +107,8 @@ def workflow_type_name(workflow: str | Callable[..., Any] | type) -> str:
     return workflow_name_for(workflow)
 
 
-def _result_type_of(workflow: str | Callable[..., Any] | type) -> type | None:
+def result_type_of(workflow: str | Callable[..., Any] | type) -> Any:
+    """Return the declared result type of a workflow (``None`` for a name or no annotation)."""
     if isinstance(workflow, str):
         return None
     from temporal_sdk._runtime.definitions import workflow_result_type_for
@@ -145,21 +152,55 @@ class WorkflowHistory:
         return json_format.MessageToDict(History(events=self.events))
 
 
-_ENUM_KEY_FIXES = {"eventType": "EVENT_TYPE_"}
+def _normalize_history_json(data: Any, descriptor: Descriptor | None = None) -> None:
+    """Rewrite enum values in the older PascalCase spelling to their proto names, in place.
+
+    Older CLI versions wrote ``"eventType": "WorkflowExecutionStarted"`` (and likewise for every
+    enum field); proto3 JSON expects ``"EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"``.
+    """
+    if not isinstance(data, dict):
+        return
+    message: Descriptor = descriptor or cast(Descriptor, History.DESCRIPTOR)
+    for key, value in data.items():
+        field = message.fields_by_camelcase_name.get(key) or message.fields_by_name.get(key)
+        if field is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if field.enum_type is not None:
+            names = _enum_spellings(field.enum_type)
+            fixed = [names.get(v.lower(), v) if isinstance(v, str) else v for v in items]
+            data[key] = fixed if isinstance(value, list) else fixed[0]
+        elif field.message_type is not None:
+            if field.message_type.GetOptions().map_entry:
+                value_field = field.message_type.fields_by_name["value"]
+                if value_field.message_type is not None and isinstance(value, dict):
+                    for entry in value.values():
+                        _normalize_history_json(entry, value_field.message_type)
+                continue
+            for item in items:
+                _normalize_history_json(item, field.message_type)
 
 
-def _normalize_history_json(data: Any) -> None:
-    """Accept enum values written in PascalCase (older CLI output) by upper-snaking them."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "eventType" and isinstance(value, str) and not value.isupper():
-                snake = "".join("_" + c if c.isupper() else c for c in value).lstrip("_")
-                data[key] = "EVENT_TYPE_" + snake.upper()
-            else:
-                _normalize_history_json(value)
-    elif isinstance(data, list):
-        for item in data:
-            _normalize_history_json(item)
+_ENUM_SPELLINGS: dict[str, dict[str, str]] = {}
+
+
+def _enum_spellings(enum: EnumDescriptor) -> dict[str, str]:
+    """Map the lower-cased PascalCase form of each value (and its own name) to its proto name."""
+    found = _ENUM_SPELLINGS.get(enum.full_name)
+    if found is None:
+        names = [v.name for v in enum.values]
+        # Every value name starts with the enum's own prefix, e.g. "EVENT_TYPE_".
+        prefix = names[0]
+        for name in names[1:]:
+            while not name.startswith(prefix):
+                prefix = prefix[:-1]
+        prefix = prefix[: prefix.rfind("_") + 1]
+        found = {}
+        for name in names:
+            found[name[len(prefix) :].replace("_", "").lower()] = name
+            found[name.lower()] = name
+        _ENUM_SPELLINGS[enum.full_name] = found
+    return found
 
 
 class WorkflowHandle(Generic[SelfType, ReturnType]):
@@ -424,7 +465,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
             maximum_page_size=page_size or 0,
             next_page_token=next_page_token or b"",
             wait_new_event=wait_new_event,
-            history_event_filter_type=int(event_filter_type),
+            history_event_filter_type=cast(HistoryEventFilterType, int(event_filter_type)),
             skip_archival=skip_archival,
         )
         while True:
@@ -480,13 +521,15 @@ async def start_workflow(
     id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
     retry_policy: RetryPolicy | None = None,
     cron_schedule: str = "",
+    memo: Mapping[str, Any] | None = None,
     start_delay: timedelta | None = None,
-    request_eager_start: bool = False,
     rpc_metadata: Mapping[str, str | bytes] = {},
     rpc_timeout: timedelta | None = None,
-    **_unsupported: Any,
 ) -> WorkflowHandle[Any, Any]:
-    """Start a workflow execution and return a handle to it (see ``Client.start_workflow``)."""
+    """Start a workflow execution and return a handle to it (see ``Client.start_workflow``).
+
+    Eager start is never requested: nothing here could run the workflow task it would return.
+    """
     name = workflow_type_name(workflow)
     values = _args(arg, args)
     req = StartWorkflowExecutionRequest(
@@ -496,13 +539,14 @@ async def start_workflow(
         task_queue=TaskQueue(name=task_queue),
         identity=client.identity,
         request_id=str(uuid.uuid4()),
-        workflow_id_reuse_policy=int(id_reuse_policy),
-        workflow_id_conflict_policy=int(id_conflict_policy),
+        workflow_id_reuse_policy=cast(WorkflowIdReusePolicy, int(id_reuse_policy)),
+        workflow_id_conflict_policy=cast(WorkflowIdConflictPolicy, int(id_conflict_policy)),
         cron_schedule=cron_schedule,
-        request_eager_execution=request_eager_start,
     )
     if values:
         req.input.CopyFrom(Payloads(payloads=await client.data_converter.encode(values)))
+    for key, value in (memo or {}).items():
+        req.memo.fields[key].CopyFrom((await client.data_converter.encode([value]))[0])
     for field, value in (
         ("workflow_execution_timeout", execution_timeout),
         ("workflow_run_timeout", run_timeout),
@@ -521,5 +565,5 @@ async def start_workflow(
         id,
         result_run_id=resp.run_id,
         first_execution_run_id=resp.run_id,
-        result_type=result_type or _result_type_of(workflow),
+        result_type=result_type or result_type_of(workflow),
     )

@@ -1,0 +1,379 @@
+"""The router of one workflow run: history events in, activations out; commands in, protos out.
+
+Rule: sans-IO. Never imports asyncio, grpc or a clock; time is what history says. The router
+holds no per-kind logic beyond dispatch tables: what a timer or an activity does with an event or
+a command lives in its machine (``machines/``).
+
+How a history is walked (see ``history`` for the batching rule):
+
+* Events are read in order. Non-command events become jobs (or feed a machine); a
+  WorkflowTaskStarted that ends a batch yields an :class:`Activation` and the router waits for
+  :meth:`WorkflowMachines.apply_completion`.
+* The completion's commands are queued. The command events after the next WorkflowTaskCompleted
+  must match that queue head by head (kind and identity); a mismatch, an event with no command
+  queued, or a command still queued when a non-command event arrives is non-determinism.
+* Commands of the current (not replayed) task are also kept for :meth:`take_commands`.
+
+Randomness seed: the first 8 bytes (big-endian) of the SHA-256 of the run's
+``original_execution_run_id`` (falling back to the run id given to the constructor), so every
+worker and every replay of a run draw the same numbers, and a continued-as-new run gets new ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from temporal_sdk._core.activation import (
+    Activation,
+    CancelTimer,
+    CancelWorkflow,
+    CancelWorkflowExecution,
+    Command,
+    CompleteWorkflow,
+    Completion,
+    FailWorkflow,
+    InitializeWorkflow,
+    Job,
+    RequestCancelActivity,
+    ScheduleActivity,
+    SignalWorkflow,
+    StartTimer,
+)
+from temporal_sdk._core.determinism import NondeterminismError, describe_event
+from temporal_sdk._core.history import (
+    HistoryBuffer,
+    HistoryError,
+    TaskStart,
+    classify_task_start,
+    event_name,
+    event_time,
+)
+from temporal_sdk._core.machines import EventTarget, PendingCommand
+from temporal_sdk._core.machines import activity as _activity
+from temporal_sdk._core.machines import completion as _completion
+from temporal_sdk._core.machines import timer as _timer
+from temporal_sdk._core.machines import workflow_task as _workflow_task
+from temporal_sdk._core.machines._fsm import TransitionError
+from temporal_sdk._core.machines.activity import ActivityMachine
+from temporal_sdk._core.machines.completion import CompletionMachine
+from temporal_sdk._core.machines.timer import TimerMachine
+from temporal_sdk._core.machines.workflow_task import TaskAction, WorkflowTaskMachine
+from temporal_sdk.api.command.v1 import Command as CommandProto
+from temporal_sdk.api.enums.v1 import EventType
+from temporal_sdk.api.history.v1 import HistoryEvent
+
+__all__ = ["HistoryError", "NondeterminismError", "WorkflowMachines", "randomness_seed"]
+
+_ET = EventType
+_WFT_COMPLETED = _ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+_WFT_ABANDONED = frozenset(
+    {_ET.EVENT_TYPE_WORKFLOW_TASK_FAILED, _ET.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT}
+)
+
+_COMMAND_EVENT_KEYS: dict[int, Callable[[HistoryEvent], str]] = {
+    **_timer.COMMAND_EVENT_KEYS,
+    **_activity.COMMAND_EVENT_KEYS,
+    **_completion.COMMAND_EVENT_KEYS,
+}
+_ROUTED_EVENTS: dict[int, Callable[[HistoryEvent], int]] = {
+    **_timer.ROUTED_EVENTS,
+    **_activity.ROUTED_EVENTS,
+}
+
+
+_M = TypeVar("_M")
+
+
+def randomness_seed(run_id: str) -> int:
+    """The workflow's random seed for a run id (see the module docstring)."""
+    return int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:8], "big")
+
+
+class WorkflowMachines:
+    """All state machines of one workflow run, and the routing between history and them."""
+
+    def __init__(self, *, namespace: str, workflow_id: str, run_id: str) -> None:
+        self.namespace = namespace
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self._history = HistoryBuffer()
+        self._task = WorkflowTaskMachine()
+        self._run = CompletionMachine(self)
+        self._timers: dict[int, TimerMachine] = {}
+        self._activities: dict[int, ActivityMachine] = {}
+        # Id of an initiating event (ActivityTaskScheduled, TimerStarted) -> its machine.
+        self._by_event_id: dict[int, EventTarget] = {}
+        self._queue: deque[PendingCommand] = deque()
+        self._outgoing: list[PendingCommand] = []
+        self._jobs: list[Job] = []
+        self._local_jobs: list[Job] = []
+        self._awaiting = False
+        self._live = False
+        self._initialized = False
+        self._last: Activation | None = None
+
+    # ---------------------------------------------------------------- public API
+
+    def add_events(self, events: Iterable[HistoryEvent]) -> None:
+        """Add history events: the whole history, or (later) the events that follow."""
+        first_chunk = len(self._history) == 0
+        self._history.extend(events)
+        if first_chunk and len(self._history):
+            self._history_must_start()
+
+    def next_activation(self) -> Activation | None:
+        """Return the next activation, or ``None`` when more events or a completion are needed."""
+        if self._awaiting:
+            return None
+        if self._local_jobs:
+            jobs, self._local_jobs = tuple(self._local_jobs), []
+            if self._run.is_open and self._last is not None:
+                return self._activate(dataclasses.replace(self._last, jobs=jobs))
+        history = self._history
+        handlers = _HANDLERS
+        while not self._run.is_closed:
+            event = history.take()
+            if event is None:
+                return None
+            handler = handlers.get(event.event_type)
+            if handler is None:
+                if event.worker_may_ignore:
+                    continue
+                raise HistoryError(
+                    f"history event {describe_event(event)}: event type "
+                    f"{event_name(event.event_type)} is not supported yet"
+                )
+            activation = handler(self, event)
+            if activation is not None:
+                return self._activate(activation)
+        return None
+
+    def apply_completion(self, completion: Completion) -> None:
+        """Apply the runtime's commands for the activation last returned."""
+        if not self._awaiting:
+            raise RuntimeError("apply_completion() called with no activation outstanding")
+        if completion.failure is not None:
+            raise ValueError("a workflow task failure is reported to the server, not applied")
+        self._awaiting = False
+        run = self._run
+        for cmd in completion.commands:
+            if not run.is_open:
+                # The run is closing: anything issued after the close command is moot.
+                break
+            try:
+                _COMMAND_HANDLERS[type(cmd)](self, cmd)
+            except TransitionError as err:
+                raise RuntimeError(f"command {cmd!r} is not valid now: {err}") from err
+
+    def take_commands(self) -> list[CommandProto]:
+        """Return the commands to send for the current task, in order, and forget them."""
+        protos = [pending.proto for pending in self._outgoing]
+        self._outgoing.clear()
+        return protos
+
+    # ------------------------------------------------------- CommandSink protocol
+
+    def emit(self, pending: PendingCommand) -> None:
+        """Queue a command for replay matching and, in a live task, for sending."""
+        self._queue.append(pending)
+        if self._live:
+            self._outgoing.append(pending)
+
+    def retract(self, pending: PendingCommand) -> bool:
+        """Withdraw a command that was neither matched nor handed out yet."""
+        try:
+            self._queue.remove(pending)
+        except ValueError:
+            return False
+        if pending in self._outgoing:
+            self._outgoing.remove(pending)
+        return True
+
+    def add_local_job(self, job: Job) -> None:
+        """Deliver ``job`` in a follow-up activation of the current task."""
+        self._local_jobs.append(job)
+
+    # ----------------------------------------------------------------- internals
+
+    def _activate(self, activation: Activation) -> Activation:
+        self._awaiting = True
+        self._live = not activation.is_replaying
+        self._last = activation
+        return activation
+
+    def _history_must_start(self) -> None:
+        first = self._history.peek_type()
+        if first != _ET.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            raise HistoryError(
+                f"a history must begin with WorkflowExecutionStarted, not {event_name(first or 0)}"
+            )
+
+    def _on_command_event(self, event: HistoryEvent) -> Activation | None:
+        queue = self._queue
+        if not queue:
+            raise NondeterminismError.unexpected_event(event)
+        head = queue[0]
+        if head.event_type != event.event_type or head.key != _COMMAND_EVENT_KEYS[event.event_type](
+            event
+        ):
+            raise NondeterminismError.mismatch(event, head.description, head.origin)
+        queue.popleft()
+        if self._outgoing and head in self._outgoing:
+            self._outgoing.remove(head)
+        self._deliver(head.machine, event)
+        if head.registers:
+            self._by_event_id[event.event_id] = head.machine
+        return None
+
+    def _check_no_leftover(self, event: HistoryEvent) -> None:
+        """Commands still queued when a non-command event arrives were never recorded."""
+        head = self._queue[0]
+        if event.event_type in _WFT_ABANDONED:
+            raise HistoryError(
+                f"history event {describe_event(event)}: the workflow task whose commands this "
+                "run produced was not completed; the run must be replayed from the beginning"
+            )
+        raise NondeterminismError.missing_event(head.description, head.origin, event)
+
+    def _deliver(self, machine: EventTarget, event: HistoryEvent) -> None:
+        try:
+            job = machine.on_event(event)
+        except TransitionError as err:
+            raise NondeterminismError.invalid_event(event, machine.describe(), str(err)) from None
+        if job is not None:
+            self._jobs.append(job)
+
+    def _on_routed_event(self, event: HistoryEvent) -> Activation | None:
+        if self._queue:
+            self._check_no_leftover(event)
+        initiator = _ROUTED_EVENTS[event.event_type](event)
+        machine = self._by_event_id.get(initiator)
+        if machine is None:
+            raise HistoryError(
+                f"history event {describe_event(event)} refers to event {initiator}, "
+                "which no command of this run produced"
+            )
+        self._deliver(machine, event)
+        return None
+
+    def _on_task_event(self, event: HistoryEvent) -> Activation | None:
+        if self._queue and event.event_type != _WFT_COMPLETED:
+            self._check_no_leftover(event)
+        try:
+            action = self._task.on_task_event(event.event_type)
+        except TransitionError as err:
+            raise HistoryError(f"history event {describe_event(event)}: {err}") from None
+        if action is not TaskAction.END_BATCH:
+            return None
+        kind = classify_task_start(self._history.peek_type())
+        if kind is TaskStart.DISCARDED:
+            return None
+        jobs, self._jobs = tuple(self._jobs), []
+        if not self._run.is_open:
+            return None
+        return Activation(
+            run_id=self.run_id,
+            timestamp=event_time(event),
+            is_replaying=kind is TaskStart.REPLAYED,
+            history_length=event.event_id,
+            jobs=jobs,
+        )
+
+    def _on_started(self, event: HistoryEvent) -> Activation | None:
+        if self._initialized:
+            raise HistoryError(f"history event {describe_event(event)}: the run started twice")
+        self._initialized = True
+        attrs = event.workflow_execution_started_event_attributes
+        self._jobs.append(
+            InitializeWorkflow(
+                workflow_id=self.workflow_id,
+                run_id=self.run_id,
+                workflow_type=attrs.workflow_type.name,
+                arguments=tuple(attrs.input.payloads),
+                headers=dict(attrs.header.fields),
+                randomness_seed=randomness_seed(attrs.original_execution_run_id or self.run_id),
+                start=attrs,
+            )
+        )
+        return None
+
+    def _on_signaled(self, event: HistoryEvent) -> Activation | None:
+        if self._queue:
+            self._check_no_leftover(event)
+        attrs = event.workflow_execution_signaled_event_attributes
+        self._jobs.append(
+            SignalWorkflow(
+                signal_name=attrs.signal_name,
+                arguments=tuple(attrs.input.payloads),
+                headers=dict(attrs.header.fields),
+                identity=attrs.identity,
+            )
+        )
+        return None
+
+    def _on_cancel_requested(self, event: HistoryEvent) -> Activation | None:
+        if self._queue:
+            self._check_no_leftover(event)
+        attrs = event.workflow_execution_cancel_requested_event_attributes
+        self._jobs.append(CancelWorkflow(reason=attrs.cause))
+        return None
+
+    def _on_closed_externally(self, event: HistoryEvent) -> Activation | None:
+        if self._queue:
+            self._check_no_leftover(event)
+        self._run.closed_externally()
+        self._jobs.clear()
+        return None
+
+    def _start_timer(self, cmd: StartTimer) -> None:
+        if cmd.seq in self._timers:
+            raise ValueError(f"timer seq={cmd.seq} was started twice")
+        self._timers[cmd.seq] = TimerMachine(cmd, self)
+
+    def _cancel_timer(self, cmd: CancelTimer) -> None:
+        self._machine(self._timers, cmd.seq, "timer").cancel(cmd)
+
+    def _schedule_activity(self, cmd: ScheduleActivity) -> None:
+        if cmd.seq in self._activities:
+            raise ValueError(f"activity seq={cmd.seq} was scheduled twice")
+        self._activities[cmd.seq] = ActivityMachine(cmd, self)
+
+    def _cancel_activity(self, cmd: RequestCancelActivity) -> None:
+        self._machine(self._activities, cmd.seq, "activity").request_cancel(cmd)
+
+    def _close(self, cmd: CompleteWorkflow | FailWorkflow | CancelWorkflowExecution) -> None:
+        self._run.close(cmd)
+
+    @staticmethod
+    def _machine(machines: dict[int, _M], seq: int, kind: str) -> _M:
+        try:
+            return machines[seq]
+        except KeyError:
+            raise ValueError(f"no {kind} with seq={seq} was started in this run") from None
+
+
+_Handler = Callable[[WorkflowMachines, HistoryEvent], "Activation | None"]
+
+_HANDLERS: dict[int, _Handler] = {
+    _ET.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: WorkflowMachines._on_started,
+    _ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: WorkflowMachines._on_signaled,
+    _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED: WorkflowMachines._on_cancel_requested,
+    **dict.fromkeys(_workflow_task.EVENT_INPUTS, WorkflowMachines._on_task_event),
+    **dict.fromkeys(_COMMAND_EVENT_KEYS, WorkflowMachines._on_command_event),
+    **dict.fromkeys(_ROUTED_EVENTS, WorkflowMachines._on_routed_event),
+    **dict.fromkeys(_completion.EXTERNAL_CLOSE_EVENTS, WorkflowMachines._on_closed_externally),
+}
+
+_COMMAND_HANDLERS: dict[type[Command], Callable[[WorkflowMachines, Command], None]] = {
+    StartTimer: WorkflowMachines._start_timer,  # type: ignore[dict-item]
+    CancelTimer: WorkflowMachines._cancel_timer,  # type: ignore[dict-item]
+    ScheduleActivity: WorkflowMachines._schedule_activity,  # type: ignore[dict-item]
+    RequestCancelActivity: WorkflowMachines._cancel_activity,  # type: ignore[dict-item]
+    CompleteWorkflow: WorkflowMachines._close,  # type: ignore[dict-item]
+    FailWorkflow: WorkflowMachines._close,  # type: ignore[dict-item]
+    CancelWorkflowExecution: WorkflowMachines._close,  # type: ignore[dict-item]
+}

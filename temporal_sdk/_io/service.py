@@ -1,0 +1,362 @@
+"""The gRPC transport of the Temporal services: channel, TLS, credentials, headers and retries.
+
+Rules: this is the only module that opens a grpc channel, and ``_to_rpc_error`` is the one place
+a ``grpc.aio.AioRpcError`` becomes an :class:`temporal_sdk.service.RPCError`. Long polls are
+never retried here: their pollers own that loop. The public types of ``temporal_sdk.service``
+are imported lazily, because that module imports this one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import logging
+import random
+import time
+import urllib.parse
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import grpc
+import grpc.aio
+from google.protobuf.message import Message
+
+if TYPE_CHECKING:
+    from temporal_sdk.api.workflowservice.v1 import GetSystemInfoResponse
+    from temporal_sdk.service import ConnectConfig, RetryConfig, RPCError, TLSConfig
+
+logger = logging.getLogger(__name__)
+
+ResponseT = TypeVar("ResponseT", bound=Message)
+
+CLIENT_NAME = "temporal-sdk-python"
+"""Sent as the ``client-name`` header. The server checks the version of the names it knows
+(such as the official SDKs'), so we announce our own."""
+
+try:
+    CLIENT_VERSION = importlib.metadata.version("temporal-sdk")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+    CLIENT_VERSION = "0.0.0"
+
+# The gRPC codes worth another attempt (the same set Temporal's Rust core retries).
+RETRYABLE_CODES = frozenset(
+    {
+        grpc.StatusCode.DATA_LOSS,
+        grpc.StatusCode.INTERNAL,
+        grpc.StatusCode.UNKNOWN,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        grpc.StatusCode.ABORTED,
+        grpc.StatusCode.OUT_OF_RANGE,
+        grpc.StatusCode.UNAVAILABLE,
+    }
+)
+
+LONG_POLL_RPCS = frozenset({"PollWorkflowTaskQueue", "PollActivityTaskQueue", "PollNexusTaskQueue"})
+
+# History pages and workflow tasks can be far larger than grpc's 4 MiB default.
+_MAX_RECEIVE_BYTES = 128 * 1024 * 1024
+
+
+class Backoff:
+    """The waits between attempts of one call, as a :class:`RetryConfig` describes them.
+
+    ``rng`` and ``clock`` are injectable so tests can compute the sequence exactly.
+    """
+
+    def __init__(
+        self,
+        config: RetryConfig,
+        *,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._config = config
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._start = clock()
+        self._interval = config.initial_interval_millis / 1000
+        self._failures = 0
+
+    def next_delay(self) -> float | None:
+        """Record a failed attempt; return seconds to wait before the next, or None to give up."""
+        config = self._config
+        self._failures += 1
+        if config.max_retries > 0 and self._failures >= config.max_retries:
+            return None
+        elapsed = self._clock() - self._start
+        limit = (
+            config.max_elapsed_time_millis / 1000
+            if config.max_elapsed_time_millis is not None
+            else None
+        )
+        if limit is not None and elapsed > limit:
+            return None
+        spread = config.randomization_factor * (2 * self._rng.random() - 1)
+        delay = self._interval * (1 + spread)
+        self._interval = min(self._interval * config.multiplier, config.max_interval_millis / 1000)
+        if limit is not None and elapsed + delay > limit:
+            return None
+        return delay
+
+
+def _to_rpc_error(err: grpc.aio.AioRpcError, *, prefix: str = "") -> RPCError:
+    """Translate a failed gRPC call into the SDK's error (the only place this happens)."""
+    from temporal_sdk.service import RPCError, RPCStatusCode
+
+    raw = b""
+    for key, value in err.trailing_metadata() or ():
+        if key == "grpc-status-details-bin" and isinstance(value, bytes):
+            raw = value
+    code = err.code()
+    status = RPCStatusCode(code.value[0]) if code is not None else RPCStatusCode.UNKNOWN
+    return RPCError(prefix + (err.details() or status.name), status, raw)
+
+
+def _serialize(message: Message) -> bytes:
+    return message.SerializeToString()
+
+
+def _seconds(timeout: timedelta | float | None) -> float | None:
+    if isinstance(timeout, timedelta):
+        return timeout.total_seconds()
+    return timeout
+
+
+def _split_target(target: str) -> tuple[str, bool]:
+    """Strip a URL scheme from the target (accepted with a warning); report ``https``."""
+    if "://" not in target:
+        return target, False
+    warnings.warn("give the target as host:port; a URL scheme is not needed", DeprecationWarning, 3)
+    scheme, _, rest = target.partition("://")
+    return rest.rstrip("/"), scheme.lower() == "https"
+
+
+def _tls_of(config: ConnectConfig, https: bool) -> TLSConfig | None:
+    from temporal_sdk.service import TLSConfig
+
+    if isinstance(config.tls, TLSConfig):
+        return config.tls
+    if config.tls or (config.tls is None and (https or config.api_key is not None)):
+        return TLSConfig()
+    return None
+
+
+def _channel_options(config: ConnectConfig, tls: TLSConfig | None) -> list[tuple[str, Any]]:
+    options: list[tuple[str, Any]] = [("grpc.max_receive_message_length", _MAX_RECEIVE_BYTES)]
+    keep_alive = config.keep_alive_config
+    if keep_alive is not None:
+        options += [
+            ("grpc.keepalive_time_ms", keep_alive.interval_millis),
+            ("grpc.keepalive_timeout_ms", keep_alive.timeout_millis),
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.max_pings_without_data", 0),
+        ]
+    proxy = config.http_connect_proxy_config
+    if proxy is not None:
+        auth = ""
+        if proxy.basic_auth is not None:
+            user, password = (urllib.parse.quote(p, safe="") for p in proxy.basic_auth)
+            auth = f"{user}:{password}@"
+        options.append(("grpc.http_proxy", f"http://{auth}{proxy.target_host}"))
+    else:
+        # Like the official SDKs, ignore http_proxy/grpc_proxy from the environment.
+        options.append(("grpc.enable_http_proxy", 0))
+    if tls is not None and tls.domain:
+        options += [
+            ("grpc.ssl_target_name_override", tls.domain),
+            ("grpc.default_authority", tls.domain),
+        ]
+    return options
+
+
+def _credentials(tls: TLSConfig) -> grpc.ChannelCredentials:
+    if (tls.client_cert is None) != (tls.client_private_key is None):
+        raise ValueError("TLSConfig needs both client_cert and client_private_key, or neither")
+    return grpc.ssl_channel_credentials(
+        root_certificates=tls.server_root_ca_cert,
+        private_key=tls.client_private_key,
+        certificate_chain=tls.client_cert,
+    )
+
+
+def _namespace_of(req: Message) -> str:
+    field = req.DESCRIPTOR.fields_by_name.get("namespace")
+    if field is None or field.type != field.TYPE_STRING:
+        return ""
+    value = getattr(req, "namespace", "")
+    return value if isinstance(value, str) else ""
+
+
+class Connection:
+    """One grpc.aio channel plus the headers and retry policy every call shares.
+
+    The channel is opened on the first call, inside the running event loop.
+    """
+
+    def __init__(self, config: ConnectConfig) -> None:
+        from temporal_sdk.service import RetryConfig
+
+        self._target, https = _split_target(config.target_host)
+        self._tls = _tls_of(config, https)
+        self._options = _channel_options(config, self._tls)
+        self._credentials = _credentials(self._tls) if self._tls is not None else None
+        self._retry_config = config.retry_config or RetryConfig()
+        self._rpc_metadata: Mapping[str, str | bytes] = dict(config.rpc_metadata)
+        self._api_key = config.api_key
+        self._channel: grpc.aio.Channel | None = None
+        self._callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
+        self._system_info: GetSystemInfoResponse | None = None
+
+    @property
+    def target(self) -> str:
+        """The ``host:port`` the channel connects to."""
+        return self._target
+
+    def set_rpc_metadata(self, metadata: Mapping[str, str | bytes]) -> None:
+        """Replace the headers sent with every call."""
+        self._rpc_metadata = dict(metadata)
+
+    def set_api_key(self, api_key: str | None) -> None:
+        """Replace the API key sent with every call."""
+        self._api_key = api_key
+
+    def _channel_now(self) -> grpc.aio.Channel:
+        if self._channel is None:
+            if self._credentials is None:
+                self._channel = grpc.aio.insecure_channel(self._target, options=self._options)
+            else:
+                self._channel = grpc.aio.secure_channel(
+                    self._target, self._credentials, options=self._options
+                )
+        return self._channel
+
+    def _headers(
+        self, req: Message, metadata: Mapping[str, str | bytes]
+    ) -> list[tuple[str, str | bytes]]:
+        headers: dict[str, str | bytes] = {
+            "client-name": CLIENT_NAME,
+            "client-version": CLIENT_VERSION,
+        }
+        headers.update((k.lower(), v) for k, v in self._rpc_metadata.items())
+        if self._api_key is not None and "authorization" not in headers:
+            headers["authorization"] = f"Bearer {self._api_key}"
+        namespace = _namespace_of(req)
+        if namespace and "temporal-namespace" not in headers:
+            # Lets proxies and Temporal Cloud route a call without decoding its body.
+            headers["temporal-namespace"] = namespace
+        headers.update((k.lower(), v) for k, v in metadata.items())
+        return list(headers.items())
+
+    def _callable(
+        self, service: str, rpc: str, resp_type: type[Message]
+    ) -> grpc.aio.UnaryUnaryMultiCallable[Any, Any]:
+        path = f"/{service}/{rpc}"
+        found = self._callables.get(path)
+        if found is None:
+            found = self._channel_now().unary_unary(
+                path,
+                request_serializer=_serialize,
+                response_deserializer=resp_type.FromString,
+            )
+            self._callables[path] = found
+        return found
+
+    async def call(
+        self,
+        service: str,
+        rpc: str,
+        req: Message,
+        resp_type: type[ResponseT],
+        *,
+        retry: bool,
+        metadata: Mapping[str, str | bytes],
+        timeout: timedelta | float | None,
+    ) -> ResponseT:
+        """Make one unary call, retrying transient failures when ``retry`` is set."""
+        method = self._callable(service, rpc, resp_type)
+        headers = self._headers(req, metadata)
+        seconds = _seconds(timeout)
+        backoff = Backoff(self._retry_config) if retry and rpc not in LONG_POLL_RPCS else None
+        while True:
+            try:
+                resp = await method(req, timeout=seconds, metadata=headers)
+            except grpc.aio.AioRpcError as err:
+                delay = backoff.next_delay() if backoff and err.code() in RETRYABLE_CODES else None
+                if delay is None:
+                    raise _to_rpc_error(err) from None
+                logger.debug("%s failed (%s), retrying in %.3fs", rpc, err.code(), delay)
+                await asyncio.sleep(delay)
+                continue
+            if not isinstance(resp, resp_type):  # pragma: no cover - guards the deserializer
+                raise TypeError(f"{rpc} answered {type(resp).__name__}")
+            return resp
+
+    async def system_info(self) -> GetSystemInfoResponse:
+        """GetSystemInfo, asked once per connection."""
+        if self._system_info is None:
+            from temporal_sdk.api.workflowservice.v1 import (
+                GetSystemInfoRequest,
+                GetSystemInfoResponse,
+            )
+
+            self._system_info = await self.call(
+                "temporal.api.workflowservice.v1.WorkflowService",
+                "GetSystemInfo",
+                GetSystemInfoRequest(),
+                GetSystemInfoResponse,
+                retry=True,
+                metadata={},
+                timeout=None,
+            )
+        return self._system_info
+
+    async def check(self) -> None:
+        """Make sure the server answers, naming the target in the error if it does not."""
+        from temporal_sdk.service import RPCError
+
+        try:
+            await self.system_info()
+        except RPCError as err:
+            raise type(err)(
+                f"failed to reach Temporal server at {self._target}: {err.message}",
+                err.status,
+                err.raw_grpc_status,
+            ) from None
+
+    async def close(self) -> None:
+        """Close the channel (a later call opens a new one)."""
+        channel, self._channel = self._channel, None
+        self._callables.clear()
+        if channel is not None:
+            await channel.close()
+
+
+class ServiceStub:
+    """Base of the generated per-service classes: forwards each RPC to the connection."""
+
+    _service_name: ClassVar[str]
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    async def _call(
+        self,
+        rpc: str,
+        req: Message,
+        resp_type: type[ResponseT],
+        *,
+        retry: bool,
+        metadata: Mapping[str, str | bytes],
+        timeout: timedelta | float | None,
+    ) -> ResponseT:
+        return await self._connection.call(
+            self._service_name,
+            rpc,
+            req,
+            resp_type,
+            retry=retry,
+            metadata=metadata,
+            timeout=timeout,
+        )

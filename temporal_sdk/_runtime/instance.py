@@ -1,0 +1,597 @@
+"""One workflow run's live state: applies activation jobs, runs the code, collects commands.
+
+Rule: deterministic and IO-free. Everything the code observes (time, randomness, results) comes
+from activations; everything it does leaves as a command, in the order it was issued. This module
+is the one place that decides whether an exception from workflow code fails the *workflow*
+(a command) or the workflow *task* (``Completion.failure``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from types import FrameType
+from typing import Any
+
+import temporal_sdk
+from temporal_sdk import exceptions
+from temporal_sdk._core.activation import (
+    Activation,
+    CancelTimer,
+    CancelWorkflow,
+    CancelWorkflowExecution,
+    Command,
+    CompleteWorkflow,
+    Completion,
+    FailWorkflow,
+    FireTimer,
+    InitializeWorkflow,
+    Job,
+    RequestCancelActivity,
+    ResolveActivity,
+    ScheduleActivity,
+    SignalWorkflow,
+    StartTimer,
+    WorkflowTaskFailure,
+)
+from temporal_sdk._runtime.activity_defn import activity_name_for, activity_result_type_for
+from temporal_sdk._runtime.context import (
+    ActivityCancellationType,
+    ActivityHandle,
+    Info,
+    ParentInfo,
+    WorkflowRuntime,
+)
+from temporal_sdk._runtime.definitions import HandlerDefinition, WorkflowDefinition
+from temporal_sdk._runtime.loop import WorkflowEventLoop
+from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
+from temporal_sdk.api.common.v1 import ActivityType, Payload
+from temporal_sdk.api.enums.v1 import RetryState, TaskQueueKind, WorkflowTaskFailedCause
+from temporal_sdk.api.failure.v1 import (
+    ActivityFailureInfo,
+    ApplicationFailureInfo,
+    CanceledFailureInfo,
+    Failure,
+)
+from temporal_sdk.api.taskqueue.v1 import TaskQueue
+from temporal_sdk.common import Priority, RawValue, RetryPolicy
+
+logger = logging.getLogger(__name__)
+_UNHANDLED = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
+_SKIP_DIRS = (
+    os.path.dirname(temporal_sdk.__file__) + os.sep,
+    os.path.dirname(asyncio.__file__) + os.sep,
+)
+_STOP_AT = WorkflowEventLoop.run_until_idle.__code__
+_MISSING: Any = object()
+
+
+def _origin() -> str:
+    """``file:line in fn`` of the innermost workflow-code frame issuing a command."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code is _STOP_AT:
+            break
+        if not code.co_filename.startswith(_SKIP_DIRS):
+            return f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
+        frame = frame.f_back
+    return ""
+
+
+def _fn_origin(fn: Callable[..., Any]) -> str:
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return ""
+    return f"{os.path.basename(code.co_filename)}:{code.co_firstlineno} in {code.co_name}"
+
+
+def _duration(proto: Any, field: str) -> timedelta | None:
+    if not proto.HasField(field):
+        return None
+    value: timedelta = getattr(proto, field).ToTimedelta()
+    return value or None
+
+
+@dataclass(slots=True)
+class _Activity:
+    seq: int
+    name: str
+    activity_id: str
+    cancellation_type: ActivityCancellationType
+    ret_type: Any | None
+    future: asyncio.Future[Any]
+    scheduled_in: int
+    started: bool = False
+    cancel_requested: bool = False
+
+
+class _ActivityTask(ActivityHandle[Any]):
+    """The runtime's activity handle: cancelling it before it ever ran still cancels the activity."""
+
+    def __init__(
+        self,
+        instance: WorkflowInstance,
+        state: _Activity,
+        loop: WorkflowEventLoop,
+    ) -> None:
+        super().__init__(instance._await_activity(state), loop=loop, name=f"activity {state.name}")
+        self._instance = instance
+        self._state = state
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        if not self._state.started and not self.done():
+            self._instance._request_cancel_activity(self._state)
+        return super().cancel(msg)
+
+
+class WorkflowInstance(WorkflowRuntime):
+    """The runtime of one workflow run: ``activate(activation) -> Completion``, repeatedly."""
+
+    def __init__(
+        self,
+        defn: WorkflowDefinition,
+        *,
+        namespace: str,
+        task_queue: str,
+        payload_converter: Any,
+        failure_converter: Any,
+        failure_exception_types: Sequence[type[BaseException]] = (),
+    ) -> None:
+        self._defn = defn
+        self._namespace = namespace
+        self._task_queue = task_queue
+        self._pc = payload_converter
+        self._fc = failure_converter
+        self._failure_types = tuple(defn.failure_exception_types) + tuple(failure_exception_types)
+        self._loop = WorkflowEventLoop(self)
+        self._loop.runtime = self
+        self._commands: list[Command] = []
+        self._timer_seq = 0
+        self._activity_seq = 0
+        self._activities: dict[int, _Activity] = {}
+        self._conditions: list[tuple[Callable[[], bool], asyncio.Future[Any]]] = []
+        self._info: Info | None = None
+        self._random = random.Random(0)
+        self._args: list[Any] = []
+        self._object: Any = None
+        self._main: asyncio.Task[None] | None = None
+        self._main_started = False
+        self._cancel_requested = False
+        self._closed = False
+        self._task_error: BaseException | None = None
+        self._replaying = False
+        self._history_length = 0
+        self._activation_no = 0
+        self._memo: dict[str, Any] | None = None
+
+    # -- activation ----------------------------------------------------------------------------
+
+    def activate(self, activation: Activation) -> Completion:
+        """Apply ``activation``'s jobs, run the code until it is blocked, return its commands."""
+        self._activation_no += 1
+        self._commands = []
+        self._loop.set_time(activation.timestamp)
+        self._replaying = activation.is_replaying
+        self._history_length = activation.history_length
+        init: InitializeWorkflow | None = None
+        signals: list[SignalWorkflow] = []
+        others: list[Job] = []
+        for job in activation.jobs:
+            if isinstance(job, InitializeWorkflow):
+                init = job
+            elif isinstance(job, SignalWorkflow):
+                signals.append(job)
+            else:
+                others.append(job)
+        try:
+            if init is not None:
+                self._initialize(init, activation.timestamp)
+            if signals and self._task_error is None:
+                for signal in signals:
+                    self._apply_signal(signal)
+                self._run()
+            if (init is not None or others) and self._task_error is None:
+                if init is not None:
+                    self._main = self._loop.create_task(self._run_main(), name="workflow run")
+                for job in others:
+                    self._apply(job)
+                self._run()
+        except Exception as err:
+            self._task_error = err
+        if self._task_error is not None:
+            return Completion(failure=self._task_failure(self._task_error))
+        return Completion(commands=tuple(self._commands))
+
+    def _run(self) -> None:
+        self._loop.run_until_idle(self._check_conditions)
+
+    def _apply(self, job: Job) -> None:
+        match job:
+            case FireTimer(seq=seq):
+                self._loop.fire_timer(seq)
+            case ResolveActivity():
+                self._resolve_activity(job)
+            case CancelWorkflow():
+                self._cancel_workflow()
+            case _:
+                raise TypeError(f"unexpected activation job {job!r}")
+
+    def _check_conditions(self) -> bool:
+        if not self._conditions:
+            return False
+        progressed = False
+        remaining: list[tuple[Callable[[], bool], asyncio.Future[Any]]] = []
+        for fn, fut in self._conditions:
+            if fut.done():
+                continue
+            if fn():
+                fut.set_result(True)
+                progressed = True
+            else:
+                remaining.append((fn, fut))
+        self._conditions = remaining
+        # Keep checking after each drain while some condition is pending.
+        return progressed
+
+    # -- start, finish, fail -------------------------------------------------------------------
+
+    def _initialize(self, init: InitializeWorkflow, timestamp: float) -> None:
+        self._info = self._build_info(init, timestamp)
+        self._random = random.Random(init.randomness_seed)
+        if self._defn.name is None:
+            self._args = [[RawValue(p) for p in init.arguments]]
+        elif init.arguments:
+            self._args = self._pc.from_payloads(list(init.arguments), self._defn.arg_types)
+        self._loop.call_soon(self._instantiate)
+
+    def _build_info(self, init: InitializeWorkflow, timestamp: float) -> Info:
+        start = init.start
+        parent = None
+        if start.HasField("parent_workflow_execution"):
+            parent = ParentInfo(
+                namespace=start.parent_workflow_namespace,
+                run_id=start.parent_workflow_execution.run_id,
+                workflow_id=start.parent_workflow_execution.workflow_id,
+            )
+        retry = (
+            RetryPolicy.from_proto(start.retry_policy) if start.HasField("retry_policy") else None
+        )
+        return Info(
+            attempt=start.attempt or 1,
+            continued_run_id=start.continued_execution_run_id or None,
+            cron_schedule=start.cron_schedule or None,
+            execution_timeout=_duration(start, "workflow_execution_timeout"),
+            first_execution_run_id=start.first_execution_run_id or init.run_id,
+            headers=dict(init.headers),
+            namespace=self._namespace,
+            original_execution_run_id=start.original_execution_run_id or init.run_id,
+            parent=parent,
+            raw_memo=dict(start.memo.fields),
+            retry_policy=retry,
+            run_id=init.run_id,
+            run_timeout=_duration(start, "workflow_run_timeout"),
+            start_time=datetime.fromtimestamp(timestamp, timezone.utc),
+            task_queue=start.task_queue.name or self._task_queue,
+            task_timeout=_duration(start, "workflow_task_timeout") or timedelta(seconds=10),
+            workflow_id=init.workflow_id,
+            workflow_type=init.workflow_type,
+        )
+
+    def _instantiate(self) -> None:
+        cls = self._defn.cls
+        try:
+            if getattr(cls.__init__, "__temporal_workflow_init", False):
+                self._object = cls(*self._args)
+            else:
+                self._object = cls()
+        except Exception as err:
+            self._fail_task(err)
+
+    async def _run_main(self) -> None:
+        self._main_started = True
+        if self._object is None:
+            return  # instantiation failed; the task failure is already recorded
+        try:
+            result = await self._defn.run_fn(self._object, *self._args)
+            payload = self._pc.to_payloads([result])[0]
+        except (Exception, asyncio.CancelledError) as err:
+            self._on_code_error(err, self._defn.run_fn)
+            return
+        self._add(CompleteWorkflow(payload, origin=_fn_origin(self._defn.run_fn)), terminal=True)
+
+    def _on_code_error(self, err: BaseException, fn: Callable[..., Any]) -> None:
+        """Fail the workflow, cancel it, or fail the task, for an error escaping workflow code."""
+        if isinstance(err, asyncio.CancelledError):
+            err = exceptions.CancelledError(str(err) or "Cancelled")
+        if self._cancel_requested and exceptions.is_cancelled_exception(err):
+            self._add(CancelWorkflowExecution(origin=_fn_origin(fn)), terminal=True)
+        elif self.is_failure_exception(err):
+            failure = Failure()
+            try:
+                self._fc.to_failure(err, self._pc, failure)
+            except Exception as conversion_err:
+                self._fail_task(conversion_err)
+                return
+            self._add(FailWorkflow(failure, origin=_fn_origin(fn)), terminal=True)
+        else:
+            self._fail_task(err)
+
+    def _fail_task(self, err: BaseException) -> None:
+        if self._task_error is None:
+            self._task_error = err
+        self._loop.halt()
+
+    def _task_failure(self, err: BaseException) -> WorkflowTaskFailure:
+        failure = Failure()
+        try:
+            self._fc.to_failure(err, self._pc, failure)
+        except Exception:
+            failure = Failure(
+                message=str(err) or type(err).__name__,
+                application_failure_info=ApplicationFailureInfo(type=type(err).__name__),
+            )
+        if not failure.stack_trace:
+            failure.stack_trace = "".join(traceback.format_exception(err))
+        return WorkflowTaskFailure(failure=failure, cause=_UNHANDLED)
+
+    def _cancel_workflow(self) -> None:
+        self._cancel_requested = True
+        main = self._main
+        if main is None or main.done():
+            return
+        if self._main_started:
+            main.cancel()
+        else:
+            # A task cancelled before its first step never enters its body; let it start first.
+            self._loop.call_soon(main.cancel)
+
+    def _add(self, command: Command, *, terminal: bool = False) -> None:
+        if self._closed:
+            return  # nothing may follow the command that closes the workflow
+        self._commands.append(command)
+        if terminal:
+            self._closed = True
+
+    # -- signals -------------------------------------------------------------------------------
+
+    def _apply_signal(self, job: SignalWorkflow) -> None:
+        handler = self._defn.signals.get(job.signal_name) or self._defn.signals.get(None)
+        if handler is None:
+            known = ", ".join(sorted(n for n in self._defn.signals if n)) or "none"
+            self._log_warning(
+                "Signal %r dropped: workflow %s has no handler for it (known: %s)",
+                job.signal_name,
+                self._defn.name,
+                known,
+            )
+            return
+        try:
+            if handler.name is None:
+                args: list[Any] = [job.signal_name, [RawValue(p) for p in job.arguments]]
+            else:
+                args = self._pc.from_payloads(list(job.arguments), handler.arg_types)
+        except Exception:
+            self._log_warning("Signal %r dropped: its arguments failed to decode", job.signal_name)
+            return
+        self._loop.create_task(self._run_handler(handler, args), name=f"signal {job.signal_name}")
+
+    async def _run_handler(self, handler: HandlerDefinition, args: list[Any]) -> None:
+        try:
+            result = handler.fn(self._object, *args)
+            if handler.is_async:
+                await result
+        except (Exception, asyncio.CancelledError) as err:
+            self._on_code_error(err, handler.fn)
+
+    def _log_warning(self, msg: str, *args: Any) -> None:
+        if not self._replaying:
+            logger.warning(msg, *args)
+
+    # -- timers (TimerSink) --------------------------------------------------------------------
+
+    def start_timer(self, duration: float) -> int:
+        """Issue StartTimer for a durable timer of ``duration`` seconds; return its seq."""
+        self._timer_seq += 1
+        self._add(StartTimer(self._timer_seq, duration, origin=_origin()))
+        return self._timer_seq
+
+    def cancel_timer(self, seq: int) -> None:
+        """Issue CancelTimer for timer ``seq``."""
+        self._add(CancelTimer(seq, origin=_origin()))
+
+    # -- activities ----------------------------------------------------------------------------
+
+    def start_activity(
+        self,
+        activity: Any,
+        args: Sequence[Any],
+        *,
+        task_queue: str | None,
+        result_type: Any | None,
+        schedule_to_close_timeout: timedelta | None,
+        schedule_to_start_timeout: timedelta | None,
+        start_to_close_timeout: timedelta | None,
+        heartbeat_timeout: timedelta | None,
+        retry_policy: RetryPolicy | None,
+        cancellation_type: ActivityCancellationType,
+        activity_id: str | None,
+        priority: Any | None,
+    ) -> ActivityHandle[Any]:
+        """Issue ScheduleActivity and return a handle resolved by ResolveActivity."""
+        if not schedule_to_close_timeout and not start_to_close_timeout:
+            raise ValueError("activity needs start_to_close_timeout or schedule_to_close_timeout")
+        name = activity_name_for(activity)
+        ret_type = result_type if result_type is not None else activity_result_type_for(activity)
+        payloads = self._pc.to_payloads(list(args)) if args else []
+        self._activity_seq += 1
+        seq = self._activity_seq
+        attrs = ScheduleActivityTaskCommandAttributes(
+            activity_id=activity_id or str(seq),
+            activity_type=ActivityType(name=name),
+            task_queue=TaskQueue(
+                name=task_queue or self.info().task_queue,
+                kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+            ),
+        )
+        if payloads:
+            attrs.input.payloads.extend(payloads)
+        if schedule_to_close_timeout:
+            attrs.schedule_to_close_timeout.FromTimedelta(schedule_to_close_timeout)
+        if schedule_to_start_timeout:
+            attrs.schedule_to_start_timeout.FromTimedelta(schedule_to_start_timeout)
+        if start_to_close_timeout:
+            attrs.start_to_close_timeout.FromTimedelta(start_to_close_timeout)
+        if heartbeat_timeout:
+            attrs.heartbeat_timeout.FromTimedelta(heartbeat_timeout)
+        if retry_policy is not None:
+            retry_policy.apply_to_proto(attrs.retry_policy)
+        if isinstance(priority, Priority) and priority != Priority.default:
+            attrs.priority.CopyFrom(priority._to_proto())
+        state = _Activity(
+            seq=seq,
+            name=name,
+            activity_id=attrs.activity_id,
+            cancellation_type=ActivityCancellationType(cancellation_type),
+            ret_type=ret_type,
+            future=self._loop.create_future(),
+            scheduled_in=self._activation_no,
+        )
+        self._activities[seq] = state
+        self._add(ScheduleActivity(seq, attrs, origin=_origin()))
+        return _ActivityTask(self, state, self._loop)
+
+    async def _await_activity(self, state: _Activity) -> Any:
+        state.started = True
+        while True:
+            try:
+                # Shielded: a task cancel must become a cancel *request*, not drop the result.
+                return await asyncio.shield(state.future)
+            except asyncio.CancelledError:
+                if state.future.done():
+                    raise
+                self._request_cancel_activity(state)
+                task = asyncio.current_task()
+                if sys.version_info >= (3, 11) and task is not None:
+                    task.uncancel()
+
+    def _request_cancel_activity(self, state: _Activity) -> None:
+        if state.cancel_requested or self._activities.get(state.seq) is not state:
+            return
+        state.cancel_requested = True
+        unsent = state.scheduled_in == self._activation_no
+        kind = state.cancellation_type
+        if kind != ActivityCancellationType.ABANDON or unsent:
+            self._add(RequestCancelActivity(state.seq, origin=_origin()))
+        if kind == ActivityCancellationType.WAIT_CANCELLATION_COMPLETED and not unsent:
+            return  # resolved by the core when the server confirms
+        del self._activities[state.seq]
+        if state.started:
+            state.future.set_exception(self._activity_cancelled(state))
+
+    def _activity_cancelled(self, state: _Activity) -> BaseException:
+        failure = Failure(
+            message="Activity cancelled",
+            cause=Failure(
+                message="Activity cancelled", canceled_failure_info=CanceledFailureInfo()
+            ),
+            activity_failure_info=ActivityFailureInfo(
+                activity_type=ActivityType(name=state.name),
+                activity_id=state.activity_id,
+                retry_state=RetryState.RETRY_STATE_CANCEL_REQUESTED,
+            ),
+        )
+        err: BaseException = self._fc.from_failure(failure, self._pc)
+        return err
+
+    def _resolve_activity(self, job: ResolveActivity) -> None:
+        state = self._activities.pop(job.seq, None)
+        if state is None or state.future.done():
+            return  # already resolved here (a cancel that did not wait)
+        if job.failure is not None:
+            state.future.set_exception(self._fc.from_failure(job.failure, self._pc))
+        elif job.cancelled:
+            state.future.set_exception(self._activity_cancelled(state))
+        elif job.result is None:
+            state.future.set_result(None)
+        else:
+            hints = [state.ret_type] if state.ret_type is not None else None
+            state.future.set_result(self._pc.from_payloads([job.result], hints)[0])
+
+    # -- WorkflowRuntime -----------------------------------------------------------------------
+
+    async def wait_condition(self, fn: Callable[[], bool], timeout: float | None) -> None:
+        """Return once ``fn()`` is true (checked whenever the loop drains)."""
+        fut: asyncio.Future[Any] = self._loop.create_future()
+        self._conditions.append((fn, fut))
+        if timeout is None:
+            await fut
+        else:
+            await asyncio.wait_for(fut, timeout)
+
+    def info(self) -> Info:
+        """The run's :class:`Info` (available once InitializeWorkflow was applied)."""
+        if self._info is None:
+            raise RuntimeError("workflow info is not available before the workflow starts")
+        return self._info
+
+    def time(self) -> float:
+        """Workflow time: the current activation's timestamp."""
+        return self._loop.time()
+
+    def logger_details(self) -> Mapping[str, Any] | None:
+        """Workflow details for log records."""
+        return self._info._logger_details() if self._info is not None else None
+
+    def is_replaying(self) -> bool:
+        """Whether the current activation replays history."""
+        return self._replaying
+
+    def history_length(self) -> int:
+        """History length up to the current workflow task."""
+        return self._history_length
+
+    def random(self) -> random.Random:
+        """The run's deterministic random generator."""
+        return self._random
+
+    def payload_converter(self) -> Any:
+        """The payload converter for workflow values."""
+        return self._pc
+
+    def memo(self) -> Mapping[str, Any]:
+        """The memo decoded without type hints (decoded once, then cached)."""
+        if self._memo is None:
+            raw = self.info().raw_memo
+            self._memo = {k: self._pc.from_payloads([v])[0] for k, v in raw.items()}
+        return self._memo
+
+    def memo_value(self, key: str, default: Any, *, type_hint: Any | None) -> Any:
+        """One memo value decoded with ``type_hint``; ``default`` or KeyError when absent."""
+        payload: Payload | None = self.info().raw_memo.get(key)
+        if payload is None:
+            if default is _MISSING:
+                raise KeyError(f"memo has no key {key!r}")
+            return default
+        return self._pc.from_payloads([payload], [type_hint] if type_hint else None)[0]
+
+    def workflow_object(self) -> Any:
+        """The user's workflow object."""
+        return self._object
+
+    def is_failure_exception(self, err: BaseException) -> bool:
+        """Whether ``err`` fails the workflow (otherwise it fails the workflow task)."""
+        return isinstance(err, (exceptions.FailureError, asyncio.TimeoutError)) or (
+            bool(self._failure_types) and isinstance(err, self._failure_types)
+        )
+
+
+MISSING = _MISSING
+"""Sentinel for "no default" in :meth:`WorkflowInstance.memo_value`."""

@@ -1,0 +1,460 @@
+"""The high-level client: a namespace, an identity and a data converter on top of a connection.
+
+Rule: the client holds configuration and hands out handles; the workflow operations themselves
+live in ``_workflow`` so that handles and ``Client`` share one implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
+from typing import Any, TypeVar, overload
+
+from typing_extensions import Self
+
+from temporal_sdk.client import _workflow
+from temporal_sdk.client._workflow import WorkflowHandle
+from temporal_sdk.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporal_sdk.converter import DataConverter
+from temporal_sdk.service import (
+    ConnectConfig,
+    HttpConnectProxyConfig,
+    KeepAliveConfig,
+    OperatorService,
+    RetryConfig,
+    ServiceClient,
+    TestService,
+    TLSConfig,
+    WorkflowService,
+)
+
+SelfType = TypeVar("SelfType")
+ParamType = TypeVar("ParamType")
+ReturnType = TypeVar("ReturnType")
+
+_ALLOW_DUPLICATE = WorkflowIDReusePolicy.ALLOW_DUPLICATE
+_UNSPECIFIED_CONFLICT = WorkflowIDConflictPolicy.UNSPECIFIED
+
+
+class Client:
+    """Starts and manages workflows in one namespace of a Temporal server.
+
+    Create it with :meth:`connect`; it is cheap to share and safe to use from many tasks of the
+    event loop it was first used in.
+    """
+
+    @classmethod
+    async def connect(
+        cls,
+        target_host: str,
+        *,
+        namespace: str = "default",
+        api_key: str | None = None,
+        data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Any] = (),
+        tls: bool | TLSConfig | None = None,
+        retry_config: RetryConfig | None = None,
+        keep_alive_config: KeepAliveConfig | None = KeepAliveConfig.default,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        identity: str | None = None,
+        lazy: bool = False,
+        runtime: Any = None,
+        http_connect_proxy_config: HttpConnectProxyConfig | None = None,
+    ) -> Self:
+        """Connect to the server at ``target_host`` (``host:port``).
+
+        ``api_key`` is sent as a bearer token and turns TLS on unless ``tls=False``. The
+        ``identity`` shown in history defaults to ``pid@hostname``. Unless ``lazy``, the server
+        is asked for its system info first, so a wrong address fails here with an
+        :class:`~temporal_sdk.service.RPCError`.
+        """
+        config = ConnectConfig(
+            target_host=target_host,
+            api_key=api_key,
+            tls=tls,
+            retry_config=retry_config,
+            keep_alive_config=keep_alive_config,
+            rpc_metadata=rpc_metadata,
+            identity=identity or "",
+            lazy=lazy,
+            runtime=runtime,
+            http_connect_proxy_config=http_connect_proxy_config,
+        )
+        service_client = await ServiceClient.connect(config)
+        return cls(
+            service_client,
+            namespace=namespace,
+            data_converter=data_converter,
+            interceptors=interceptors,
+        )
+
+    def __init__(
+        self,
+        service_client: ServiceClient,
+        *,
+        namespace: str = "default",
+        data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Any] = (),
+    ) -> None:
+        if interceptors:
+            raise NotImplementedError("client interceptors are not supported yet")
+        self._service_client = service_client
+        self._namespace = namespace
+        self._data_converter = data_converter
+
+    @property
+    def service_client(self) -> ServiceClient:
+        """The connection this client calls through."""
+        return self._service_client
+
+    @property
+    def workflow_service(self) -> WorkflowService:
+        """Raw, typed access to every WorkflowService RPC."""
+        return self._service_client.workflow_service
+
+    @property
+    def operator_service(self) -> OperatorService:
+        """Raw, typed access to every OperatorService RPC."""
+        return self._service_client.operator_service
+
+    @property
+    def test_service(self) -> TestService:
+        """Raw, typed access to the time-skipping test server's RPCs."""
+        return self._service_client.test_service
+
+    @property
+    def namespace(self) -> str:
+        """The namespace every call of this client targets."""
+        return self._namespace
+
+    @property
+    def identity(self) -> str:
+        """The identity recorded in history for this client's calls."""
+        return self._service_client.config.identity
+
+    @property
+    def data_converter(self) -> DataConverter:
+        """Converts arguments, results and failures to and from payloads."""
+        return self._data_converter
+
+    @property
+    def rpc_metadata(self) -> Mapping[str, str | bytes]:
+        """Headers sent with every call; assign a new mapping to change them."""
+        return self._service_client.config.rpc_metadata
+
+    @rpc_metadata.setter
+    def rpc_metadata(self, value: Mapping[str, str | bytes]) -> None:
+        self._service_client.update_rpc_metadata(value)
+
+    @property
+    def api_key(self) -> str | None:
+        """The API key sent with every call; assign to rotate it (``None`` removes it)."""
+        return self._service_client.config.api_key
+
+    @api_key.setter
+    def api_key(self, value: str | None) -> None:
+        self._service_client.update_api_key(value)
+
+    @overload
+    async def start_workflow(
+        self,
+        workflow: Callable[[SelfType], Awaitable[ReturnType]],
+        *,
+        id: str,
+        task_queue: str,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowHandle[SelfType, ReturnType]: ...
+
+    @overload
+    async def start_workflow(
+        self,
+        workflow: Callable[[SelfType, ParamType], Awaitable[ReturnType]],
+        arg: ParamType,
+        *,
+        id: str,
+        task_queue: str,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowHandle[SelfType, ReturnType]: ...
+
+    @overload
+    async def start_workflow(
+        self,
+        workflow: Callable[..., Awaitable[ReturnType]],
+        *,
+        args: Sequence[Any],
+        id: str,
+        task_queue: str,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowHandle[Any, ReturnType]: ...
+
+    @overload
+    async def start_workflow(
+        self,
+        workflow: str,
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = [],
+        id: str,
+        task_queue: str,
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowHandle[Any, Any]: ...
+
+    async def start_workflow(
+        self,
+        workflow: str | Callable[..., Awaitable[Any]],
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = [],
+        id: str,
+        task_queue: str,
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowHandle[Any, Any]:
+        """Start a workflow and return a handle to it without waiting for its result.
+
+        ``workflow`` is a ``@workflow.run`` method or a workflow type name; give one argument as
+        ``arg`` or several as ``args``. ``result_type`` sets the type the result is decoded to
+        when the workflow is given by name.
+        """
+        return await _workflow.start_workflow(
+            self,
+            workflow,
+            arg,
+            args=args,
+            id=id,
+            task_queue=task_queue,
+            result_type=result_type,
+            execution_timeout=execution_timeout,
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=id_conflict_policy,
+            retry_policy=retry_policy,
+            cron_schedule=cron_schedule,
+            memo=memo,
+            start_delay=start_delay,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+
+    @overload
+    async def execute_workflow(
+        self,
+        workflow: Callable[[SelfType], Awaitable[ReturnType]],
+        *,
+        id: str,
+        task_queue: str,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> ReturnType: ...
+
+    @overload
+    async def execute_workflow(
+        self,
+        workflow: Callable[[SelfType, ParamType], Awaitable[ReturnType]],
+        arg: ParamType,
+        *,
+        id: str,
+        task_queue: str,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> ReturnType: ...
+
+    @overload
+    async def execute_workflow(
+        self,
+        workflow: Callable[..., Awaitable[ReturnType]],
+        *,
+        args: Sequence[Any],
+        id: str,
+        task_queue: str,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> ReturnType: ...
+
+    @overload
+    async def execute_workflow(
+        self,
+        workflow: str,
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = [],
+        id: str,
+        task_queue: str,
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> Any: ...
+
+    async def execute_workflow(
+        self,
+        workflow: str | Callable[..., Awaitable[Any]],
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = [],
+        id: str,
+        task_queue: str,
+        result_type: type | None = None,
+        execution_timeout: timedelta | None = None,
+        run_timeout: timedelta | None = None,
+        task_timeout: timedelta | None = None,
+        id_reuse_policy: WorkflowIDReusePolicy = _ALLOW_DUPLICATE,
+        id_conflict_policy: WorkflowIDConflictPolicy = _UNSPECIFIED_CONFLICT,
+        retry_policy: RetryPolicy | None = None,
+        cron_schedule: str = "",
+        memo: Mapping[str, Any] | None = None,
+        start_delay: timedelta | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Start a workflow and wait for its result (see :meth:`start_workflow`).
+
+        Raises :class:`~temporal_sdk.client.WorkflowFailureError` if it does not complete.
+        """
+        handle = await _workflow.start_workflow(
+            self,
+            workflow,
+            arg,
+            args=args,
+            id=id,
+            task_queue=task_queue,
+            result_type=result_type,
+            execution_timeout=execution_timeout,
+            run_timeout=run_timeout,
+            task_timeout=task_timeout,
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=id_conflict_policy,
+            retry_policy=retry_policy,
+            cron_schedule=cron_schedule,
+            memo=memo,
+            start_delay=start_delay,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+        return await handle.result()
+
+    def get_workflow_handle(
+        self,
+        workflow_id: str,
+        *,
+        run_id: str | None = None,
+        first_execution_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> WorkflowHandle[Any, Any]:
+        """A handle to an existing workflow; with ``run_id`` it targets that run only."""
+        return WorkflowHandle(
+            self,
+            workflow_id,
+            run_id=run_id,
+            result_run_id=run_id,
+            first_execution_run_id=first_execution_run_id,
+            result_type=result_type,
+        )
+
+    def get_workflow_handle_for(
+        self,
+        workflow: (
+            Callable[[SelfType], Awaitable[ReturnType]]
+            | Callable[[SelfType, Any], Awaitable[ReturnType]]
+        ),
+        workflow_id: str,
+        *,
+        run_id: str | None = None,
+        first_execution_run_id: str | None = None,
+    ) -> WorkflowHandle[SelfType, ReturnType]:
+        """Like :meth:`get_workflow_handle`, typed (and result-decoded) by a run method."""
+        return WorkflowHandle(
+            self,
+            workflow_id,
+            run_id=run_id,
+            result_run_id=run_id,
+            first_execution_run_id=first_execution_run_id,
+            result_type=_workflow.result_type_of(workflow),
+        )

@@ -1,0 +1,7 @@
+"""Helpers for testing workflows and activities against a real Temporal server."""
+
+from __future__ import annotations
+
+from temporal_sdk.testing._env import WorkflowEnvironment
+
+__all__ = ["WorkflowEnvironment"]

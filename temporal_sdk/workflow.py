@@ -1,0 +1,472 @@
+"""Define workflows and call into the Temporal runtime from workflow code.
+
+Workflow code runs on a deterministic event loop: plain ``asyncio`` (``sleep``, ``gather``,
+``wait_for``, ``Event``, ``Queue``, ...) works and is replayed exactly; anything reaching the
+outside world (network, files, threads, the wall clock, ``random``) belongs in an activity. Use
+:func:`now`, :func:`random` and :func:`uuid4` for time and randomness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from datetime import datetime, timedelta, timezone
+from random import Random
+from typing import Any, TypeVar, overload
+
+from temporal_sdk._runtime import context as _context
+from temporal_sdk._runtime.context import (
+    ActivityCancellationType,
+    ActivityHandle,
+    Info,
+    NotInWorkflowError,
+    ParentInfo,
+)
+from temporal_sdk._runtime.definitions import (
+    HandlerUnfinishedPolicy,
+    WorkflowDefinition,
+    mark_handler,
+    mark_run,
+    set_update_validator,
+)
+from temporal_sdk._runtime.instance import MISSING as _MISSING
+from temporal_sdk._runtime.loop import NotAllowedInWorkflowError
+from temporal_sdk.common import Priority, RetryPolicy
+
+__all__ = [
+    "ActivityCancellationType",
+    "ActivityHandle",
+    "HandlerUnfinishedPolicy",
+    "Info",
+    "LoggerAdapter",
+    "NotAllowedInWorkflowError",
+    "NotInWorkflowError",
+    "ParentInfo",
+    "defn",
+    "execute_activity",
+    "in_workflow",
+    "info",
+    "init",
+    "instance",
+    "is_failure_exception",
+    "logger",
+    "memo",
+    "memo_value",
+    "now",
+    "payload_converter",
+    "query",
+    "random",
+    "run",
+    "signal",
+    "sleep",
+    "start_activity",
+    "time",
+    "time_ns",
+    "unsafe",
+    "update",
+    "uuid4",
+    "wait_condition",
+]
+
+_C = TypeVar("_C", bound=type)
+_F = TypeVar("_F", bound=Callable[..., Any])
+_ARG_UNSET: Any = object()
+
+# -- decorators -------------------------------------------------------------------------------
+
+
+@overload
+def defn(cls: _C) -> _C: ...
+
+
+@overload
+def defn(
+    *,
+    name: str | None = None,
+    dynamic: bool = False,
+    sandboxed: bool = True,
+    failure_exception_types: Sequence[type[BaseException]] = (),
+) -> Callable[[_C], _C]: ...
+
+
+def defn(
+    cls: _C | None = None,
+    *,
+    name: str | None = None,
+    dynamic: bool = False,
+    sandboxed: bool = True,
+    failure_exception_types: Sequence[type[BaseException]] = (),
+) -> _C | Callable[[_C], _C]:
+    """Mark a class as a workflow; it needs exactly one ``@workflow.run`` method.
+
+    ``name`` is the workflow type (default: the class name); ``dynamic=True`` makes the class
+    handle every workflow type not otherwise registered (its run method receives one
+    ``Sequence[RawValue]``). Exceptions of ``failure_exception_types`` fail the workflow instead
+    of the workflow task. ``sandboxed`` is accepted for compatibility; this SDK has no sandbox.
+    """
+
+    def decorate(target: _C) -> _C:
+        WorkflowDefinition.apply(
+            target,
+            name=name,
+            dynamic=dynamic,
+            sandboxed=sandboxed,
+            failure_exception_types=failure_exception_types,
+        )
+        return target
+
+    return decorate(cls) if cls is not None else decorate
+
+
+def run(fn: _F) -> _F:
+    """Mark the ``async def`` method that runs the workflow (one per workflow class)."""
+    mark_run(fn)
+    return fn
+
+
+def init(fn: _F) -> _F:
+    """Mark ``__init__`` as taking the same arguments as the ``@workflow.run`` method."""
+    if getattr(fn, "__name__", None) != "__init__":
+        raise ValueError("@workflow.init can only decorate __init__")
+    setattr(fn, "__temporal_workflow_init", True)  # noqa: B010
+    return fn
+
+
+def signal(
+    fn: _F | None = None,
+    *,
+    name: str | None = None,
+    dynamic: bool = False,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Any:
+    """Mark a method (sync or async) as the handler of a signal (default name: method name).
+
+    A ``dynamic`` handler receives every signal without its own handler as
+    ``(self, name, args: Sequence[RawValue])``.
+    """
+
+    def decorate(target: _F) -> _F:
+        mark_handler(
+            "signal",
+            target,
+            name=name,
+            dynamic=dynamic,
+            unfinished_policy=unfinished_policy,
+            description=description,
+        )
+        return target
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def query(
+    fn: _F | None = None,
+    *,
+    name: str | None = None,
+    dynamic: bool = False,
+    description: str | None = None,
+) -> Any:
+    """Mark a non-async method as the handler of a query (its name and types are recorded)."""
+
+    def decorate(target: _F) -> _F:
+        mark_handler("query", target, name=name, dynamic=dynamic, description=description)
+        return target
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def update(
+    fn: _F | None = None,
+    *,
+    name: str | None = None,
+    dynamic: bool = False,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Any:
+    """Mark a method as the handler of an update (its name and types are recorded).
+
+    The decorated method gains a ``validator`` decorator to register a validator method.
+    """
+
+    def decorate(target: _F) -> _F:
+        mark_handler(
+            "update",
+            target,
+            name=name,
+            dynamic=dynamic,
+            unfinished_policy=unfinished_policy,
+            description=description,
+        )
+
+        def validator(vfn: Callable[..., None]) -> Callable[..., None]:
+            set_update_validator(target, vfn)
+            return vfn
+
+        setattr(target, "validator", validator)  # noqa: B010
+        return target
+
+    return decorate(fn) if fn is not None else decorate
+
+
+# -- information ------------------------------------------------------------------------------
+
+
+def in_workflow() -> bool:
+    """Whether the caller runs inside workflow code."""
+    return _context.maybe_current() is not None
+
+
+def info() -> Info:
+    """Facts about the running workflow."""
+    return _context.current().info()
+
+
+def instance() -> Any:
+    """The object of the running workflow class."""
+    return _context.current().workflow_object()
+
+
+def now() -> datetime:
+    """Workflow time as a UTC datetime (the start of the current workflow task)."""
+    return datetime.fromtimestamp(time(), timezone.utc)
+
+
+def time() -> float:
+    """Workflow time in seconds since the epoch."""
+    return _context.current().time()
+
+
+def time_ns() -> int:
+    """Workflow time in nanoseconds since the epoch."""
+    return int(time() * 1_000_000_000)
+
+
+def random() -> Random:
+    """The workflow's deterministic random generator (seeded by the server; not for secrets)."""
+    return _context.current().random()
+
+
+def uuid4() -> uuid.UUID:
+    """A version-4 UUID drawn from :func:`random` (deterministic on replay; not for secrets)."""
+    return uuid.UUID(bytes=random().getrandbits(128).to_bytes(16, "big"), version=4)
+
+
+def payload_converter() -> Any:
+    """The payload converter the workflow's values go through."""
+    return _context.current().payload_converter()
+
+
+def memo() -> Mapping[str, Any]:
+    """The workflow's memo, each value decoded without a type hint."""
+    return _context.current().memo()
+
+
+def memo_value(key: str, default: Any = _MISSING, *, type_hint: Any | None = None) -> Any:
+    """One memo value decoded with ``type_hint``; ``default`` (or ``KeyError``) if absent."""
+    return _context.current().memo_value(key, default, type_hint=type_hint)
+
+
+def is_failure_exception(err: BaseException) -> bool:
+    """Whether ``err`` escaping workflow code would fail the workflow (not just the task)."""
+    return _context.current().is_failure_exception(err)
+
+
+# -- waiting ----------------------------------------------------------------------------------
+
+
+async def sleep(duration: float | timedelta, *, summary: str | None = None) -> None:
+    """Sleep for ``duration`` of workflow time (a durable timer when positive).
+
+    ``summary`` is accepted for compatibility and not yet sent to the server.
+    """
+    _context.current()
+    seconds = duration.total_seconds() if isinstance(duration, timedelta) else duration
+    await asyncio.sleep(seconds)
+
+
+async def wait_condition(
+    fn: Callable[[], bool],
+    *,
+    timeout: timedelta | float | None = None,
+    timeout_summary: str | None = None,
+) -> None:
+    """Wait until ``fn()`` returns true; it is re-checked whenever workflow code is blocked.
+
+    With a ``timeout`` (a durable timer), raise ``asyncio.TimeoutError`` when it expires first.
+    ``timeout_summary`` is accepted for compatibility and not yet sent to the server.
+    """
+    seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
+    await _context.current().wait_condition(fn, seconds)
+
+
+# -- activities -------------------------------------------------------------------------------
+
+
+def _arg_or_args(arg: Any, args: Sequence[Any]) -> Sequence[Any]:
+    if arg is _ARG_UNSET:
+        return args
+    if args:
+        raise ValueError("pass either arg or args, not both")
+    return (arg,)
+
+
+def start_activity(
+    activity: Callable[..., Any] | str,
+    arg: Any = _ARG_UNSET,
+    *,
+    args: Sequence[Any] = (),
+    task_queue: str | None = None,
+    result_type: type | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
+    schedule_to_start_timeout: timedelta | None = None,
+    start_to_close_timeout: timedelta | None = None,
+    heartbeat_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy | None = None,
+    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    activity_id: str | None = None,
+    versioning_intent: Any | None = None,
+    summary: str | None = None,
+    priority: Priority = Priority.default,
+) -> ActivityHandle[Any]:
+    """Schedule an activity and return its handle (a task: await it for the result).
+
+    ``activity`` is an ``@activity.defn`` callable or an activity type name. At least one of
+    ``schedule_to_close_timeout`` and ``start_to_close_timeout`` is required. The task queue
+    defaults to the workflow's; the activity id defaults to the activity's sequence number.
+    A failure raises :class:`~temporal_sdk.exceptions.ActivityError` whose ``cause`` says why.
+    ``versioning_intent`` and ``summary`` are accepted for compatibility and not yet used.
+    """
+    return _context.current().start_activity(
+        activity,
+        _arg_or_args(arg, args),
+        task_queue=task_queue,
+        result_type=result_type,
+        schedule_to_close_timeout=schedule_to_close_timeout,
+        schedule_to_start_timeout=schedule_to_start_timeout,
+        start_to_close_timeout=start_to_close_timeout,
+        heartbeat_timeout=heartbeat_timeout,
+        retry_policy=retry_policy,
+        cancellation_type=cancellation_type,
+        activity_id=activity_id,
+        priority=priority,
+    )
+
+
+async def execute_activity(
+    activity: Callable[..., Any] | str,
+    arg: Any = _ARG_UNSET,
+    *,
+    args: Sequence[Any] = (),
+    task_queue: str | None = None,
+    result_type: type | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
+    schedule_to_start_timeout: timedelta | None = None,
+    start_to_close_timeout: timedelta | None = None,
+    heartbeat_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy | None = None,
+    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    activity_id: str | None = None,
+    versioning_intent: Any | None = None,
+    summary: str | None = None,
+    priority: Priority = Priority.default,
+) -> Any:
+    """Run an activity and return its result: ``await start_activity(...)``."""
+    return await _context.current().start_activity(
+        activity,
+        _arg_or_args(arg, args),
+        task_queue=task_queue,
+        result_type=result_type,
+        schedule_to_close_timeout=schedule_to_close_timeout,
+        schedule_to_start_timeout=schedule_to_start_timeout,
+        start_to_close_timeout=start_to_close_timeout,
+        heartbeat_timeout=heartbeat_timeout,
+        retry_policy=retry_policy,
+        cancellation_type=cancellation_type,
+        activity_id=activity_id,
+        priority=priority,
+    )
+
+
+# -- logging and escape hatches ---------------------------------------------------------------
+
+
+class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """A logger that tags records with the running workflow and stays quiet during replay.
+
+    ``workflow_info_on_message`` appends a dict of workflow details to the message;
+    ``workflow_info_on_extra`` puts it on the record as ``temporal_workflow``;
+    ``log_during_replay`` lets records through while history is being replayed.
+    """
+
+    def __init__(self, logger: logging.Logger, extra: Mapping[str, Any] | None) -> None:
+        super().__init__(logger, dict(extra or {}))
+        self.workflow_info_on_message = True
+        self.workflow_info_on_extra = True
+        self.log_during_replay = False
+
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, Any]:
+        """Add the workflow details to the message and the record's extras."""
+        runtime = _context.maybe_current()
+        details = runtime.logger_details() if runtime is not None else None
+        if details is None:
+            return msg, kwargs
+        if self.workflow_info_on_extra:
+            kwargs["extra"] = {"temporal_workflow": details, **(kwargs.get("extra") or {})}
+        if self.workflow_info_on_message:
+            msg = f"{msg} ({details})"
+        return msg, kwargs
+
+    def isEnabledFor(self, level: int) -> bool:
+        """Disabled while replaying history unless ``log_during_replay`` is set."""
+        if not self.log_during_replay:
+            runtime = _context.maybe_current()
+            if runtime is not None and runtime.is_replaying():
+                return False
+        return super().isEnabledFor(level)
+
+    @property
+    def base_logger(self) -> logging.Logger:
+        """The wrapped logger (to add handlers or formatters)."""
+        return self.logger
+
+
+logger = LoggerAdapter(logging.getLogger("temporal_sdk.workflow"), None)
+"""The workflow logger: records carry workflow details and are skipped during replay."""
+
+
+class unsafe:  # noqa: N801
+    """Escape hatches that workflow code rarely needs."""
+
+    def __init__(self) -> None:
+        raise TypeError("workflow.unsafe is a namespace, not a class to instantiate")
+
+    @staticmethod
+    def is_replaying() -> bool:
+        """Whether the current workflow task replays history already recorded."""
+        return _context.current().is_replaying()
+
+    @staticmethod
+    def is_replaying_history_events() -> bool:
+        """Same as :meth:`is_replaying` (there are no queries or update validators yet)."""
+        return _context.current().is_replaying()
+
+    @staticmethod
+    def in_sandbox() -> bool:
+        """Always ``False``: this SDK runs workflows without a sandbox."""
+        return False
+
+    @staticmethod
+    @contextlib.contextmanager
+    def imports_passed_through() -> Iterator[None]:
+        """Does nothing (there is no sandbox); kept so code written for sandboxes runs as is."""
+        yield
+
+    @staticmethod
+    @contextlib.contextmanager
+    def sandbox_unrestricted() -> Iterator[None]:
+        """Does nothing (there is no sandbox); kept so code written for sandboxes runs as is."""
+        yield
