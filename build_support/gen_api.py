@@ -53,7 +53,7 @@ def _collect(protos: Path) -> tuple[list[Path], list[Path]]:
 
 
 def _run_protoc(includes: list[Path], files: list[Path], out: Path, descriptors: Path) -> None:
-    from grpc_tools import protoc  # build-time only
+    from grpc_tools import protoc  # type: ignore[import-untyped]  # build-time only
 
     well_known = Path(protoc.__file__).parent / "_proto"
     args = ["grpc_tools.protoc", f"-I{well_known}"]

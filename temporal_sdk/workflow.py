@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta, timezone
 from random import Random
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypedDict, TypeVar, overload
+
+from typing_extensions import Unpack
 
 from temporal_sdk._runtime import context as _context
 from temporal_sdk._runtime.context import (
@@ -38,6 +40,7 @@ from temporal_sdk.common import Priority, RetryPolicy
 
 __all__ = [
     "ActivityCancellationType",
+    "ActivityConfig",
     "ActivityHandle",
     "HandlerUnfinishedPolicy",
     "Info",
@@ -45,6 +48,7 @@ __all__ = [
     "NotAllowedInWorkflowError",
     "NotInWorkflowError",
     "ParentInfo",
+    "UpdateMethod",
     "defn",
     "execute_activity",
     "in_workflow",
@@ -73,6 +77,8 @@ __all__ = [
 
 _C = TypeVar("_C", bound=type)
 _F = TypeVar("_F", bound=Callable[..., Any])
+_V = TypeVar("_V", bound=Callable[..., None])
+_R = TypeVar("_R")
 _ARG_UNSET: Any = object()
 
 # -- decorators -------------------------------------------------------------------------------
@@ -131,8 +137,22 @@ def init(fn: _F) -> _F:
     """Mark ``__init__`` as taking the same arguments as the ``@workflow.run`` method."""
     if getattr(fn, "__name__", None) != "__init__":
         raise ValueError("@workflow.init can only decorate __init__")
-    setattr(fn, "__temporal_workflow_init", True)  # noqa: B010
+    setattr(fn, "__temporal_workflow_init", True)
     return fn
+
+
+@overload
+def signal(fn: _F) -> _F: ...
+
+
+@overload
+def signal(
+    *,
+    name: str | None = None,
+    dynamic: bool = False,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[_F], _F]: ...
 
 
 def signal(
@@ -163,6 +183,16 @@ def signal(
     return decorate(fn) if fn is not None else decorate
 
 
+@overload
+def query(fn: _F) -> _F: ...
+
+
+@overload
+def query(
+    *, name: str | None = None, dynamic: bool = False, description: str | None = None
+) -> Callable[[_F], _F]: ...
+
+
 def query(
     fn: _F | None = None,
     *,
@@ -177,6 +207,34 @@ def query(
         return target
 
     return decorate(fn) if fn is not None else decorate
+
+
+class UpdateMethod(Protocol):
+    """An ``@workflow.update`` method: callable as before, plus ``validator`` to register one."""
+
+    __name__: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the update method itself."""
+        ...
+
+    def validator(self, fn: _V) -> _V:
+        """Register ``fn`` (same parameters, returns ``None``, raises to reject) as validator."""
+        ...
+
+
+@overload
+def update(fn: Callable[..., Any]) -> UpdateMethod: ...
+
+
+@overload
+def update(
+    *,
+    name: str | None = None,
+    dynamic: bool = False,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+    description: str | None = None,
+) -> Callable[[Callable[..., Any]], UpdateMethod]: ...
 
 
 def update(
@@ -314,6 +372,66 @@ def _arg_or_args(arg: Any, args: Sequence[Any]) -> Sequence[Any]:
     return (arg,)
 
 
+class ActivityConfig(TypedDict, total=False):
+    """The options of :func:`start_activity` / :func:`execute_activity`, as a reusable dict."""
+
+    task_queue: str | None
+    schedule_to_close_timeout: timedelta | None
+    schedule_to_start_timeout: timedelta | None
+    start_to_close_timeout: timedelta | None
+    heartbeat_timeout: timedelta | None
+    retry_policy: RetryPolicy | None
+    cancellation_type: ActivityCancellationType
+    activity_id: str | None
+    versioning_intent: Any | None
+    summary: str | None
+    priority: Priority
+
+
+@overload
+def start_activity(
+    activity: Callable[..., Awaitable[_R]],
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: type | None = ...,
+    **config: Unpack[ActivityConfig],
+) -> ActivityHandle[_R]: ...
+
+
+@overload
+def start_activity(
+    activity: Callable[..., _R],
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: type | None = ...,
+    **config: Unpack[ActivityConfig],
+) -> ActivityHandle[_R]: ...
+
+
+@overload
+def start_activity(
+    activity: str,
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: type[_R],
+    **config: Unpack[ActivityConfig],
+) -> ActivityHandle[_R]: ...
+
+
+@overload
+def start_activity(
+    activity: str,
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: None = ...,
+    **config: Unpack[ActivityConfig],
+) -> ActivityHandle[Any]: ...
+
+
 def start_activity(
     activity: Callable[..., Any] | str,
     arg: Any = _ARG_UNSET,
@@ -354,6 +472,50 @@ def start_activity(
         activity_id=activity_id,
         priority=priority,
     )
+
+
+@overload
+async def execute_activity(
+    activity: Callable[..., Awaitable[_R]],
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: type | None = ...,
+    **config: Unpack[ActivityConfig],
+) -> _R: ...
+
+
+@overload
+async def execute_activity(
+    activity: Callable[..., _R],
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: type | None = ...,
+    **config: Unpack[ActivityConfig],
+) -> _R: ...
+
+
+@overload
+async def execute_activity(
+    activity: str,
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: type[_R],
+    **config: Unpack[ActivityConfig],
+) -> _R: ...
+
+
+@overload
+async def execute_activity(
+    activity: str,
+    arg: Any = ...,
+    *,
+    args: Sequence[Any] = ...,
+    result_type: None = ...,
+    **config: Unpack[ActivityConfig],
+) -> Any: ...
 
 
 async def execute_activity(
@@ -431,14 +593,15 @@ class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
     @property
     def base_logger(self) -> logging.Logger:
         """The wrapped logger (to add handlers or formatters)."""
-        return self.logger
+        base: logging.Logger = self.logger
+        return base
 
 
 logger = LoggerAdapter(logging.getLogger("temporal_sdk.workflow"), None)
 """The workflow logger: records carry workflow details and are skipped during replay."""
 
 
-class unsafe:  # noqa: N801
+class unsafe:
     """Escape hatches that workflow code rarely needs."""
 
     def __init__(self) -> None:

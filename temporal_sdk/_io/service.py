@@ -144,7 +144,12 @@ def _tls_of(config: ConnectConfig, https: bool) -> TLSConfig | None:
 
 
 def _channel_options(config: ConnectConfig, tls: TLSConfig | None) -> list[tuple[str, Any]]:
-    options: list[tuple[str, Any]] = [("grpc.max_receive_message_length", _MAX_RECEIVE_BYTES)]
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", _MAX_RECEIVE_BYTES),
+        # grpc's default reconnect backoff grows to two minutes; a worker whose server restarted
+        # should be back within seconds.
+        ("grpc.max_reconnect_backoff_ms", 5000),
+    ]
     keep_alive = config.keep_alive_config
     if keep_alive is not None:
         options += [

@@ -148,8 +148,8 @@ def _find_run(cls: type, issues: list[str]) -> Callable[..., Any] | None:
         for attr, member in vars(base).items():
             if getattr(member, _RUN_ATTR, False):
                 issues.append(
-                    f"@workflow.run method {attr} is defined on base class {base.__qualname__}; "
-                    f"override it on {cls.__qualname__} and decorate the override"
+                    f"@workflow.run method {attr} is defined on base class {base.__name__}; "
+                    f"override it on {cls.__name__} and decorate the override"
                 )
                 return None
     issues.append("missing @workflow.run method")

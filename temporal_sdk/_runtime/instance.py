@@ -114,7 +114,7 @@ class _Activity:
 
 
 class _ActivityTask(ActivityHandle[Any]):
-    """The runtime's activity handle: cancelling it before it ever ran still cancels the activity."""
+    """The runtime's activity handle; a cancel before its first step still cancels the activity."""
 
     def __init__(
         self,
@@ -123,12 +123,14 @@ class _ActivityTask(ActivityHandle[Any]):
         loop: WorkflowEventLoop,
     ) -> None:
         super().__init__(instance._await_activity(state), loop=loop, name=f"activity {state.name}")
+        # Not ``_state``: asyncio futures use that name for their own state.
         self._instance = instance
-        self._state = state
+        self._activity = state
+        self._log_destroy_pending = False
 
     def cancel(self, msg: Any | None = None) -> bool:
-        if not self._state.started and not self.done():
-            self._instance._request_cancel_activity(self._state)
+        if not self._activity.started and not self.done():
+            self._instance._request_cancel_activity(self._activity)
         return super().cancel(msg)
 
 
@@ -186,7 +188,8 @@ class WorkflowInstance(WorkflowRuntime):
         others: list[Job] = []
         for job in activation.jobs:
             if isinstance(job, InitializeWorkflow):
-                init = job
+                if self._info is None:
+                    init = job
             elif isinstance(job, SignalWorkflow):
                 signals.append(job)
             else:
@@ -209,6 +212,31 @@ class WorkflowInstance(WorkflowRuntime):
         if self._task_error is not None:
             return Completion(failure=self._task_failure(self._task_error))
         return Completion(commands=tuple(self._commands))
+
+    def close(self) -> None:
+        """Discard the run: unwind its blocked coroutines inside the loop, issuing nothing.
+
+        Call this when dropping an instance whose workflow has not finished, so ``finally``
+        blocks in workflow code run with workflow functions available instead of at garbage
+        collection time.
+        """
+        if self._loop.is_closed():
+            return
+        self._closed = True
+        previous = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(self._loop)
+        try:
+            for task in asyncio.all_tasks(self._loop):
+                coro = task.get_coro()
+                close = getattr(coro, "close", None)
+                if close is not None:
+                    try:
+                        close()
+                    except Exception:
+                        logger.debug("Ignoring error while discarding a workflow", exc_info=True)
+        finally:
+            asyncio.events._set_running_loop(previous)
+            self._loop.close()
 
     def _run(self) -> None:
         self._loop.run_until_idle(self._check_conditions)
@@ -250,7 +278,9 @@ class WorkflowInstance(WorkflowRuntime):
             self._args = [[RawValue(p) for p in init.arguments]]
         elif init.arguments:
             self._args = self._pc.from_payloads(list(init.arguments), self._defn.arg_types)
+        # Construct the object on the loop (``__init__`` may call workflow functions).
         self._loop.call_soon(self._instantiate)
+        self._run()
 
     def _build_info(self, init: InitializeWorkflow, timestamp: float) -> Info:
         start = init.start
@@ -288,7 +318,7 @@ class WorkflowInstance(WorkflowRuntime):
     def _instantiate(self) -> None:
         cls = self._defn.cls
         try:
-            if getattr(cls.__init__, "__temporal_workflow_init", False):
+            if getattr(getattr(cls, "__init__", None), "__temporal_workflow_init", False):
                 self._object = cls(*self._args)
             else:
                 self._object = cls()
@@ -297,8 +327,6 @@ class WorkflowInstance(WorkflowRuntime):
 
     async def _run_main(self) -> None:
         self._main_started = True
-        if self._object is None:
-            return  # instantiation failed; the task failure is already recorded
         try:
             result = await self._defn.run_fn(self._object, *self._args)
             payload = self._pc.to_payloads([result])[0]

@@ -47,6 +47,7 @@ class TimerSink(Protocol):
 class _DurableTimer(asyncio.TimerHandle):
     __slots__ = ("_seq",)
     _seq: int
+    _scheduled: bool  # asyncio's own slot, undeclared in typeshed
 
 
 class WorkflowEventLoop(asyncio.AbstractEventLoop):
@@ -129,7 +130,7 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         """Workflow time in seconds since the epoch (the current activation's timestamp)."""
         return self._time
 
-    def call_soon(
+    def call_soon(  # type: ignore[override]
         self,
         callback: Callable[..., object],
         *args: Any,
@@ -140,7 +141,7 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         self._ready.append(handle)
         return handle
 
-    def call_later(
+    def call_later(  # type: ignore[override]
         self,
         delay: float,
         callback: Callable[..., object],
@@ -150,7 +151,7 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         """Run ``callback(*args)`` after ``delay`` seconds of workflow time (a durable timer)."""
         return self.call_at(self._time + delay, callback, *args, context=context)
 
-    def call_at(
+    def call_at(  # type: ignore[override]
         self,
         when: float,
         callback: Callable[..., object],
@@ -180,7 +181,7 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         """A future bound to this loop."""
         return asyncio.Future(loop=self)
 
-    def create_task(  # type: ignore[override]
+    def create_task(
         self,
         coro: Coroutine[Any, Any, _T] | Generator[Any, None, _T],
         *,
@@ -196,9 +197,13 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
             if name is not None:
                 task.set_name(name)
             return task  # type: ignore[no-any-return]
-        if context is None:
-            return asyncio.Task(coro, loop=self, name=name)
-        return asyncio.Task(coro, loop=self, name=name, context=context)  # type: ignore[call-arg,unused-ignore]
+        if context is None or sys.version_info < (3, 11):
+            task = asyncio.Task(coro, loop=self, name=name)
+        else:
+            task = asyncio.Task(coro, loop=self, name=name, context=context)
+        # A run that is dropped while blocked (its history may continue elsewhere) is normal.
+        task._log_destroy_pending = False  # type: ignore[attr-defined]
+        return task
 
     def set_task_factory(self, factory: Any) -> None:
         """Use ``factory(loop, coro)`` to build tasks (``None`` restores the default)."""
@@ -288,11 +293,15 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
 
     # -- refused: IO, threads, signals, subprocesses --------------------------------------------
 
-    def call_soon_threadsafe(self, *args: Any, **kwargs: Any) -> asyncio.Handle:
+    def call_soon_threadsafe(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> asyncio.Handle:
         """Refused (threads)."""
         raise _refuse("call_soon_threadsafe")
 
-    def run_in_executor(self, *args: Any, **kwargs: Any) -> Any:
+    def run_in_executor(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> Any:
         """Refused (threads)."""
         raise _refuse("run_in_executor")
 
@@ -356,7 +365,9 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         """Refused (subprocess)."""
         raise _refuse("subprocess_exec")
 
-    def add_reader(self, *args: Any, **kwargs: Any) -> None:
+    def add_reader(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> None:
         """Refused (IO)."""
         raise _refuse("add_reader")
 
@@ -364,7 +375,9 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         """Refused (IO)."""
         raise _refuse("remove_reader")
 
-    def add_writer(self, *args: Any, **kwargs: Any) -> None:
+    def add_writer(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> None:
         """Refused (IO)."""
         raise _refuse("add_writer")
 
@@ -408,7 +421,9 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         """Refused (network)."""
         raise _refuse("sock_sendfile")
 
-    def add_signal_handler(self, *args: Any, **kwargs: Any) -> None:
+    def add_signal_handler(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> None:
         """Refused (process signals)."""
         raise _refuse("add_signal_handler")
 

@@ -42,6 +42,7 @@ from temporal_sdk.exceptions import (
     TimeoutError,
     TimeoutType,
 )
+from temporal_sdk.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
@@ -469,9 +470,14 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
             skip_archival=skip_archival,
         )
         while True:
-            resp = await client.workflow_service.get_workflow_execution_history(
-                req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
-            )
+            try:
+                resp = await client.workflow_service.get_workflow_execution_history(
+                    req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+                )
+            except RPCError as err:
+                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                    raise RPCTimeoutOrCancelledError(err.message) from err
+                raise
             # An empty page with a token is a long poll that timed out: ask again.
             for event in resp.history.events:
                 yield event

@@ -147,11 +147,13 @@ async def test_unknown_activity_fails_with_not_found(client: Client, task_queue:
 
 # --- cancellation delivered through a heartbeat -------------------------------------------
 
+started_keys: set[str] = set()
 cancelled_keys: set[str] = set()
 
 
 @activity.defn
 async def heartbeat_until_cancelled(key: str) -> None:
+    started_keys.add(key)
     try:
         while True:
             activity.heartbeat()
@@ -170,6 +172,8 @@ class CancelActivityWorkflow:
             key,
             start_to_close_timeout=timedelta(seconds=60),
             heartbeat_timeout=timedelta(seconds=2),
+            # Keep the run open until the activity confirmed, so that its answer is recorded.
+            cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         )
 
 
@@ -185,8 +189,9 @@ async def test_activity_cancelled_through_heartbeat(client: Client, task_queue: 
             CancelActivityWorkflow.run, key, id=wf_id(), task_queue=task_queue
         )
 
+        # ActivityTaskStarted reaches history only when the attempt ends; ask the activity.
         async def activity_started() -> bool:
-            return EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED in await event_types(handle)
+            return key in started_keys
 
         await wait_for(activity_started, what="the activity to start")
         await handle.cancel()
@@ -195,3 +200,8 @@ async def test_activity_cancelled_through_heartbeat(client: Client, task_queue: 
             return key in cancelled_keys
 
         await wait_for(activity_cancelled, what="the activity to see its cancellation")
+
+        async def canceled_in_history() -> bool:
+            return EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED in await event_types(handle)
+
+        await wait_for(canceled_in_history, what="ActivityTaskCanceled in history")

@@ -8,6 +8,7 @@ later commands are dropped, as the run has nothing left to say.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from temporal_sdk._core.activation import (
     CancelWorkflowExecution,
@@ -56,13 +57,12 @@ TABLE: Table[RunState, RunInput, RunAction] = {
     (_S.OPEN, _I.CLOSE_COMMAND): (_S.CLOSING, _A.EMIT),
     (_S.OPEN, _I.CLOSED_EXTERNALLY): (_S.CLOSED, _A.NONE),
     (_S.CLOSING, _I.CLOSE_RECORDED): (_S.CLOSED, _A.NONE),
-    (_S.CLOSING, _I.CLOSED_EXTERNALLY): (_S.CLOSED, _A.NONE),
 }
 
 _ET = EventType
 
 # Close events that confirm a close command (replay compares the kind only).
-COMMAND_EVENT_KEYS = {
+COMMAND_EVENT_KEYS: dict[int, Callable[[HistoryEvent], str]] = {
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: lambda e: "",
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: lambda e: "",
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: lambda e: "",
