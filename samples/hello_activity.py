@@ -51,7 +51,10 @@ async def run_sample(client: Client) -> str:
         client, task_queue=task_queue, workflows=[GreetingWorkflow], activities=[compose_greeting]
     ):
         return await client.execute_workflow(
-            GreetingWorkflow.run, "World", id=f"hello-activity-{uuid.uuid4()}", task_queue=task_queue
+            GreetingWorkflow.run,
+            "World",
+            id=f"hello-activity-{uuid.uuid4()}",
+            task_queue=task_queue,
         )
 
 

@@ -33,8 +33,11 @@ def _has_payload(desc: Descriptor, seen: frozenset[str] = frozenset()) -> bool:
         return False
     found = False
     for field in desc.fields:
-        if field.type == FieldDescriptor.TYPE_MESSAGE and _has_payload(
-            field.message_type, seen | {name}
+        sub = field.message_type
+        if (
+            field.type == FieldDescriptor.TYPE_MESSAGE
+            and sub is not None
+            and _has_payload(sub, seen | {name})
         ):
             found = True
             break
@@ -55,9 +58,9 @@ async def _visit(message: Message, transform: Transform) -> None:
         if field.type != FieldDescriptor.TYPE_MESSAGE:
             continue
         sub = field.message_type
-        if not _has_payload(sub):
+        if sub is None or not _has_payload(sub):
             continue
-        if field.message_type.GetOptions().map_entry:
+        if sub.GetOptions().map_entry:
             await _visit_map(field, value, transform)
         elif _is_repeated(field):
             if sub.full_name == _PAYLOAD:
@@ -73,7 +76,7 @@ async def _visit(message: Message, transform: Transform) -> None:
 
 
 def _is_repeated(field: FieldDescriptor) -> bool:
-    return bool(getattr(field, "is_repeated", field.label == FieldDescriptor.LABEL_REPEATED))
+    return bool(field.is_repeated)
 
 
 async def _replace_all(container: Any, transform: Transform) -> None:
@@ -83,13 +86,16 @@ async def _replace_all(container: Any, transform: Transform) -> None:
 
 
 async def _visit_map(field: FieldDescriptor, mapping: Any, transform: Transform) -> None:
-    value_field = field.message_type.fields_by_name["value"]
-    if value_field.type != FieldDescriptor.TYPE_MESSAGE:
+    entry = field.message_type
+    assert entry is not None
+    value_field = entry.fields_by_name["value"]
+    value_type = value_field.message_type
+    if value_field.type != FieldDescriptor.TYPE_MESSAGE or value_type is None:
         return
-    if value_field.message_type.full_name == _PAYLOAD:
+    if value_type.full_name == _PAYLOAD:
         keys = list(mapping.keys())
         new = await transform([mapping[k] for k in keys])
-        for key, payload in zip(keys, new):
+        for key, payload in zip(keys, new, strict=True):
             mapping[key].CopyFrom(payload)
     else:
         for key in list(mapping.keys()):

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from temporal_sdk._core.activation import WorkflowTaskFailure
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.workflow_machines import WorkflowMachines
-from temporal_sdk._io.pollers import Poller
 from temporal_sdk._io.payload_visitor import visit_payloads
+from temporal_sdk._io.pollers import Poller
 from temporal_sdk._runtime.definitions import WorkflowDefinition
 from temporal_sdk._runtime.driver import run_activations
 from temporal_sdk._runtime.instance import WorkflowInstance
@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _CAUSE_NONDETERMINISM = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR
-_CAUSE_UNHANDLED = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
+_CAUSE_UNHANDLED = (
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
+)
 _POLL_TIMEOUT = 70.0
 
 
@@ -174,7 +176,12 @@ class WorkflowWorker:
                 f"Workflow class {task.workflow_type.name} is not registered on this worker, "
                 f"available workflows: {known}"
             )
-            return _Outcome((), WorkflowTaskFailure(_failure_from_exception(err, "NotFoundError"), _CAUSE_UNHANDLED))
+            return _Outcome(
+                (),
+                WorkflowTaskFailure(
+                    _failure_from_exception(err, "NotFoundError"), _CAUSE_UNHANDLED
+                ),
+            )
         converter = self._client.data_converter
         machines = WorkflowMachines(
             namespace=self._client.namespace,
@@ -194,7 +201,9 @@ class WorkflowWorker:
             failure = run_activations(machines, instance)
         except NondeterminismError as err:
             logger.warning("%s", err)
-            return _Outcome((), WorkflowTaskFailure(_failure_from_exception(err), _CAUSE_NONDETERMINISM))
+            return _Outcome(
+                (), WorkflowTaskFailure(_failure_from_exception(err), _CAUSE_NONDETERMINISM)
+            )
         except Exception as err:
             logger.exception("Workflow task of %s failed in the SDK", execution.workflow_id)
             return _Outcome((), WorkflowTaskFailure(_failure_from_exception(err), _CAUSE_UNHANDLED))
@@ -202,7 +211,9 @@ class WorkflowWorker:
             return _Outcome((), failure)
         return _Outcome(machines.take_commands(), None)
 
-    async def _complete(self, task: PollWorkflowTaskQueueResponse, commands: Sequence[Command]) -> None:
+    async def _complete(
+        self, task: PollWorkflowTaskQueueResponse, commands: Sequence[Command]
+    ) -> None:
         client = self._client
         req = RespondWorkflowTaskCompletedRequest(
             task_token=task.task_token,
@@ -216,7 +227,9 @@ class WorkflowWorker:
                 await visit_payloads(command, codec.encode)
         await client.workflow_service.respond_workflow_task_completed(req, retry=True)
 
-    async def _fail(self, task: PollWorkflowTaskQueueResponse, failure: WorkflowTaskFailure) -> None:
+    async def _fail(
+        self, task: PollWorkflowTaskQueueResponse, failure: WorkflowTaskFailure
+    ) -> None:
         if task.attempt > 1:
             # Reported once already; the server retries the task after its timeout.
             return

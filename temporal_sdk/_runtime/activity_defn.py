@@ -60,7 +60,7 @@ class ActivityDefinition:
         target = fn
         # A callable instance: its __call__ holds the signature.
         if not inspect.isfunction(fn) and not inspect.ismethod(fn):
-            target = type(fn).__call__  # type: ignore[operator]
+            target = type(fn).__call__
         default_name = getattr(fn, "__name__", None) or type(fn).__name__
         is_async = inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(fn)
         arg_types, ret_type = _type_hints(target)

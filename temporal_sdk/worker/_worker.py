@@ -91,6 +91,10 @@ class Worker:
                 data_converter=client.data_converter,
                 max_concurrent_activities=max_concurrent_activities or 100,
                 max_activities_per_second=max_activities_per_second,
+                max_task_queue_activities_per_second=max_task_queue_activities_per_second,
+                max_concurrent_polls=max_concurrent_activity_task_polls or 5,
+                max_heartbeat_throttle_interval=max_heartbeat_throttle_interval,
+                default_heartbeat_throttle_interval=default_heartbeat_throttle_interval,
                 graceful_shutdown_timeout=graceful_shutdown_timeout,
                 identity=self._identity,
             )

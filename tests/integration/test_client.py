@@ -112,18 +112,3 @@ async def test_from_client_shutdown_leaves_the_server_running(env: WorkflowEnvir
     info = await env.client.workflow_service.get_system_info(GetSystemInfoRequest())
     assert info.server_version
     await other.service_client.close()
-
-
-async def test_result_wait_past_rpc_timeout_is_rpc_timeout_error(
-    client: Client, task_queue: str
-) -> None:
-    from datetime import timedelta
-
-    from temporal_sdk.client import RPCTimeoutOrCancelledError
-
-    handle = await client.start_workflow("NoWorkerHasThis", id=wf_id(), task_queue=task_queue)
-    try:
-        with pytest.raises(RPCTimeoutOrCancelledError):
-            await handle.result(rpc_timeout=timedelta(milliseconds=300))
-    finally:
-        await handle.terminate()

@@ -14,7 +14,7 @@ from temporal_sdk import activity, workflow
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.client import Client, WorkflowFailureError, WorkflowHandle
 from temporal_sdk.common import RetryPolicy
-from temporal_sdk.exceptions import ActivityError, ApplicationError, TimeoutError, TimeoutType
+from temporal_sdk.exceptions import ActivityError, ApplicationError, TimeoutError
 from temporal_sdk.worker import Worker
 
 
@@ -87,7 +87,9 @@ class RetryWorkflow:
             flaky,
             key,
             start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=50), maximum_attempts=5),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(milliseconds=50), maximum_attempts=5
+            ),
         )
 
 
@@ -154,7 +156,9 @@ class ParallelWorkflow:
 
 
 async def test_parallel_activities(client: Client, task_queue: str) -> None:
-    async with Worker(client, task_queue=task_queue, workflows=[ParallelWorkflow], activities=[double]):
+    async with Worker(
+        client, task_queue=task_queue, workflows=[ParallelWorkflow], activities=[double]
+    ):
         handle = await client.start_workflow(
             ParallelWorkflow.run, 5, id=wf_id(), task_queue=task_queue
         )
@@ -216,7 +220,10 @@ class ActivityFailureWorkflow:
 
 async def test_activity_failure_chain(client: Client, task_queue: str) -> None:
     async with Worker(
-        client, task_queue=task_queue, workflows=[ActivityFailureWorkflow], activities=[always_fails]
+        client,
+        task_queue=task_queue,
+        workflows=[ActivityFailureWorkflow],
+        activities=[always_fails],
     ):
         with pytest.raises(WorkflowFailureError) as info:
             await client.execute_workflow(
@@ -276,15 +283,21 @@ async def step(key: str) -> str:
 class TwoStepWorkflow:
     @workflow.run
     async def run(self, key: str) -> list[str]:
-        first = await workflow.execute_activity(step, key + "-a", start_to_close_timeout=timedelta(seconds=5))
+        first = await workflow.execute_activity(
+            step, key + "-a", start_to_close_timeout=timedelta(seconds=5)
+        )
         await asyncio.sleep(2)
-        second = await workflow.execute_activity(step, key + "-b", start_to_close_timeout=timedelta(seconds=5))
+        second = await workflow.execute_activity(
+            step, key + "-b", start_to_close_timeout=timedelta(seconds=5)
+        )
         return [first, second]
 
 
 async def test_new_worker_finishes_by_replay(client: Client, task_queue: str) -> None:
     key = str(uuid.uuid4())
-    async with Worker(client, task_queue=task_queue, workflows=[TwoStepWorkflow], activities=[step]):
+    async with Worker(
+        client, task_queue=task_queue, workflows=[TwoStepWorkflow], activities=[step]
+    ):
         handle = await client.start_workflow(
             TwoStepWorkflow.run, key, id=wf_id(), task_queue=task_queue
         )
@@ -293,7 +306,9 @@ async def test_new_worker_finishes_by_replay(client: Client, task_queue: str) ->
             return EventType.EVENT_TYPE_TIMER_STARTED in await event_types(handle)
 
         await wait_for(timer_started, what="the timer to start")
-    async with Worker(client, task_queue=task_queue, workflows=[TwoStepWorkflow], activities=[step]):
+    async with Worker(
+        client, task_queue=task_queue, workflows=[TwoStepWorkflow], activities=[step]
+    ):
         assert await handle.result() == [key + "-a", key + "-b"]
     assert step_runs[key + "-a"] == 1
     assert step_runs[key + "-b"] == 1

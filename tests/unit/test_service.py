@@ -418,3 +418,22 @@ async def test_connect_to_nothing_raises_unavailable_naming_the_target() -> None
     assert f"127.0.0.1:{port}" in caught.value.message
     lazy = await ServiceClient.connect(ConnectConfig(f"127.0.0.1:{port}", lazy=True))
     await lazy.close()
+
+
+async def test_history_call_past_its_deadline_is_rpc_timeout_error(fake: FakeServer) -> None:
+    import asyncio
+    from datetime import timedelta
+
+    from temporal_sdk.client import RPCTimeoutOrCancelledError
+
+    async def slow(request: bytes, context: grpc.aio.ServicerContext[bytes, bytes]) -> bytes:
+        await asyncio.sleep(5)
+        return b""
+
+    fake.behaviors["GetWorkflowExecutionHistory"] = slow
+    client = await Client.connect(fake.target, lazy=True)
+    try:
+        with pytest.raises(RPCTimeoutOrCancelledError):
+            await client.get_workflow_handle("wf").result(rpc_timeout=timedelta(milliseconds=100))
+    finally:
+        await client.service_client.close()
