@@ -207,6 +207,9 @@ class WorkflowWorker:
         except Exception as err:
             logger.exception("Workflow task of %s failed in the SDK", execution.workflow_id)
             return _Outcome((), WorkflowTaskFailure(_failure_from_exception(err), _CAUSE_UNHANDLED))
+        finally:
+            # No run cache yet: every task rebuilds the run, so unwind this one now.
+            instance.close()
         if failure is not None:
             return _Outcome((), failure)
         return _Outcome(machines.take_commands(), None)

@@ -152,6 +152,8 @@ class Replayer:
             return err
         except Exception as err:  # an SDK or history problem: report it, do not crash
             return RuntimeError(f"replay failed: {err}\n{traceback.format_exc()}")
+        finally:
+            instance.close()
         if failure is not None:
             return RuntimeError(f"workflow task failed during replay: {failure.failure.message}")
         return None
