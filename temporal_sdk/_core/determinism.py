@@ -86,6 +86,22 @@ class NondeterminismError(Exception):
         """Description of the command the code issued, if any."""
         self.origin = origin
         """Where the user code issued that command ("file:line in fn"), if known."""
+        self.workflow_id: str | None = None
+        """The id of the workflow whose code diverged, once known."""
+        self.workflow_type: str | None = None
+        """The type name of the workflow whose code diverged, once known."""
+
+    def for_workflow(self, workflow_id: str, workflow_type: str) -> NondeterminismError:
+        """A copy of this error whose message starts with the workflow it happened in."""
+        err = type(self)(
+            f"Workflow {workflow_type} (id {workflow_id}): {self.message}",
+            event=self.event,
+            command=self.command,
+            origin=self.origin,
+        )
+        err.workflow_id = workflow_id
+        err.workflow_type = workflow_type
+        return err
 
     @classmethod
     def mismatch(cls, event: HistoryEvent, command: str, origin: str) -> NondeterminismError:

@@ -100,6 +100,8 @@ class WorkflowMachines:
         self.namespace = namespace
         self.workflow_id = workflow_id
         self.run_id = run_id
+        self.workflow_type = ""
+        """The workflow type name, known once WorkflowExecutionStarted was read."""
         self._history = HistoryBuffer()
         self._task = WorkflowTaskMachine()
         self._run = CompletionMachine(self)
@@ -288,6 +290,7 @@ class WorkflowMachines:
             raise HistoryError(f"history event {describe_event(event)}: the run started twice")
         self._initialized = True
         attrs = event.workflow_execution_started_event_attributes
+        self.workflow_type = attrs.workflow_type.name
         self._jobs.append(
             InitializeWorkflow(
                 workflow_id=self.workflow_id,

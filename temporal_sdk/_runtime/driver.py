@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from temporal_sdk._core.determinism import NondeterminismError
+
 if TYPE_CHECKING:
     from temporal_sdk._core.activation import WorkflowTaskFailure
     from temporal_sdk._core.workflow_machines import WorkflowMachines
@@ -21,9 +23,14 @@ def run_activations(
     Returns the runtime's task failure if the workflow code asked to fail the task; raises the
     core's ``NondeterminismError`` when the code's commands diverge from history.
     """
-    while (activation := machines.next_activation()) is not None:
-        completion = instance.activate(activation)
-        if completion.failure is not None:
-            return completion.failure
-        machines.apply_completion(completion)
+    try:
+        while (activation := machines.next_activation()) is not None:
+            completion = instance.activate(activation)
+            if completion.failure is not None:
+                return completion.failure
+            machines.apply_completion(completion)
+    except NondeterminismError as err:
+        if err.workflow_id is not None:
+            raise
+        raise err.for_workflow(machines.workflow_id, machines.workflow_type) from None
     return None
