@@ -12,11 +12,11 @@ import asyncio
 import gc
 import importlib
 import json
+import os
 import statistics
 import sys
 import time
 import uuid
-from datetime import timedelta
 from typing import Any
 
 parser = argparse.ArgumentParser()
@@ -29,72 +29,22 @@ parser.add_argument("--concurrency", type=int, default=50)
 parser.add_argument("--history", help="JSON history file for the replay scenario")
 ARGS = parser.parse_args()
 
-_spawned = time.perf_counter()
-activity = importlib.import_module(f"{ARGS.sdk}.activity")
-workflow = importlib.import_module(f"{ARGS.sdk}.workflow")
+os.environ["BENCH_SDK"] = ARGS.sdk
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_workflows import (  # noqa: E402
+    WORKFLOWS,
+    Minimal,
+    OneActivity,
+    OneTimer,
+    Parked,
+    Sequential,
+    noop,
+)
+
 client_mod = importlib.import_module(f"{ARGS.sdk}.client")
 worker_mod = importlib.import_module(f"{ARGS.sdk}.worker")
 
 
-@activity.defn
-async def noop(n: int) -> int:
-    return n
-
-
-@workflow.defn(name="BenchMinimal")
-class Minimal:
-    @workflow.run
-    async def run(self, n: int) -> int:
-        return n
-
-
-@workflow.defn(name="BenchActivity")
-class OneActivity:
-    @workflow.run
-    async def run(self, n: int) -> int:
-        result: int = await workflow.execute_activity(
-            noop, n, start_to_close_timeout=timedelta(seconds=30)
-        )
-        return result
-
-
-@workflow.defn(name="BenchTimer")
-class OneTimer:
-    @workflow.run
-    async def run(self, n: int) -> int:
-        await asyncio.sleep(0.1)
-        return n
-
-
-@workflow.defn(name="BenchSequential")
-class Sequential:
-    @workflow.run
-    async def run(self, n: int) -> int:
-        total = 0
-        for i in range(n):
-            total += await workflow.execute_activity(
-                noop, i, start_to_close_timeout=timedelta(seconds=30)
-            )
-        return total
-
-
-@workflow.defn(name="BenchParked")
-class Parked:
-    def __init__(self) -> None:
-        self.released = False
-
-    @workflow.run
-    async def run(self, n: int) -> int:
-        await workflow.execute_activity(noop, n, start_to_close_timeout=timedelta(seconds=30))
-        await workflow.wait_condition(lambda: self.released)
-        return n
-
-    @workflow.signal
-    def release(self) -> None:
-        self.released = True
-
-
-WORKFLOWS = [Minimal, OneActivity, OneTimer, Sequential, Parked]
 
 
 def rss_kb() -> int:

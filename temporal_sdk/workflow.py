@@ -19,7 +19,9 @@ from typing import Any, Protocol, TypedDict, TypeVar, overload
 
 from typing_extensions import Unpack
 
+from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._runtime import context as _context
+from temporal_sdk._runtime import guard as _guard
 from temporal_sdk._runtime.context import (
     ActivityCancellationType,
     ActivityHandle,
@@ -36,21 +38,41 @@ from temporal_sdk._runtime.definitions import (
 )
 from temporal_sdk._runtime.instance import MISSING as _MISSING
 from temporal_sdk._runtime.loop import NotAllowedInWorkflowError
+from temporal_sdk._workflow_children import (
+    ChildWorkflowCancellationType,
+    ChildWorkflowConfig,
+    ChildWorkflowHandle,
+    ExternalWorkflowHandle,
+    ParentClosePolicy,
+    execute_child_workflow,
+    get_external_workflow_handle,
+    get_external_workflow_handle_for,
+    start_child_workflow,
+)
 from temporal_sdk.common import Priority, RetryPolicy
 
 __all__ = [
     "ActivityCancellationType",
     "ActivityConfig",
     "ActivityHandle",
+    "ChildWorkflowCancellationType",
+    "ChildWorkflowConfig",
+    "ChildWorkflowHandle",
+    "ExternalWorkflowHandle",
     "HandlerUnfinishedPolicy",
     "Info",
     "LoggerAdapter",
+    "NondeterminismError",
     "NotAllowedInWorkflowError",
     "NotInWorkflowError",
+    "ParentClosePolicy",
     "ParentInfo",
     "UpdateMethod",
     "defn",
     "execute_activity",
+    "execute_child_workflow",
+    "get_external_workflow_handle",
+    "get_external_workflow_handle_for",
     "in_workflow",
     "info",
     "init",
@@ -67,6 +89,7 @@ __all__ = [
     "signal",
     "sleep",
     "start_activity",
+    "start_child_workflow",
     "time",
     "time_ns",
     "unsafe",
@@ -80,6 +103,9 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _V = TypeVar("_V", bound=Callable[..., None])
 _R = TypeVar("_R")
 _ARG_UNSET: Any = object()
+
+# Patch the guarded callables now, before workflow modules bind names such as ``time.time``.
+_guard.install()
 
 # -- decorators -------------------------------------------------------------------------------
 
@@ -111,7 +137,8 @@ def defn(
     ``name`` is the workflow type (default: the class name); ``dynamic=True`` makes the class
     handle every workflow type not otherwise registered (its run method receives one
     ``Sequence[RawValue]``). Exceptions of ``failure_exception_types`` fail the workflow instead
-    of the workflow task. ``sandboxed`` is accepted for compatibility; this SDK has no sandbox.
+    of the workflow task. ``sandboxed=False`` switches the determinism guard off for this workflow
+    (see docs/determinism.md).
     """
 
     def decorate(target: _C) -> _C:
@@ -619,8 +646,8 @@ class unsafe:
 
     @staticmethod
     def in_sandbox() -> bool:
-        """Always ``False``: this SDK runs workflows without a sandbox."""
-        return False
+        """Whether the determinism guard is watching the code running now (never outside)."""
+        return _guard.restricted()
 
     @staticmethod
     @contextlib.contextmanager
@@ -631,5 +658,10 @@ class unsafe:
     @staticmethod
     @contextlib.contextmanager
     def sandbox_unrestricted() -> Iterator[None]:
-        """Does nothing (there is no sandbox); kept so code written for sandboxes runs as is."""
-        yield
+        """Let the block call what the determinism guard refuses (clock, randomness, IO).
+
+        The caller vouches that the block stays deterministic. Do not ``await`` inside it: other
+        workflow coroutines would run unguarded meanwhile.
+        """
+        with _guard.unrestricted():
+            yield

@@ -15,7 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
+from temporal_sdk.api.command.v1 import (
+    RequestCancelExternalWorkflowExecutionCommandAttributes,
+    ScheduleActivityTaskCommandAttributes,
+    SignalExternalWorkflowExecutionCommandAttributes,
+    StartChildWorkflowExecutionCommandAttributes,
+)
 from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.api.history.v1 import WorkflowExecutionStartedEventAttributes
@@ -77,7 +82,61 @@ class CancelWorkflow:
     reason: str = ""
 
 
-Job: TypeAlias = InitializeWorkflow | FireTimer | ResolveActivity | SignalWorkflow | CancelWorkflow
+@dataclass(frozen=True, slots=True)
+class ResolveChildWorkflowStart:
+    """The start of child workflow ``seq`` was decided.
+
+    Exactly one outcome: ``run_id`` set (the child started), ``start_failed_cause`` non-zero (a
+    ``StartChildWorkflowExecutionFailedCause``, e.g. the id is already in use), or ``cancelled``
+    (a ``child_workflow_execution_failure_info`` failure: the code cancelled it before it was sent).
+    """
+
+    seq: int
+    run_id: str = ""
+    start_failed_cause: int = 0
+    cancelled: Failure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveChildWorkflow:
+    """Child workflow ``seq`` closed (or the code stopped waiting for it after a cancel).
+
+    ``failure`` is set for every outcome but completion: a ``child_workflow_execution_failure_info``
+    failure whose ``cause`` says what happened (application, timeout, terminated, cancelled).
+    """
+
+    seq: int
+    result: Payload | None = None
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveSignalExternalWorkflow:
+    """Signal ``SignalExternalWorkflow(seq)`` was delivered (``failure`` unset), or not."""
+
+    seq: int
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveRequestCancelExternalWorkflow:
+    """The cancel request ``RequestCancelExternalWorkflow(seq)`` was delivered, or ``failure``."""
+
+    seq: int
+    failure: Failure | None = None
+
+
+Job: TypeAlias = (
+    InitializeWorkflow
+    | FireTimer
+    | ResolveActivity
+    | SignalWorkflow
+    | CancelWorkflow
+    | ResolveChildWorkflowStart
+    | ResolveChildWorkflow
+    | ResolveSignalExternalWorkflow
+    | ResolveRequestCancelExternalWorkflow
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +215,55 @@ class CancelWorkflowExecution:
     origin: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class StartChildWorkflow:
+    """Start a child workflow; ``attributes`` is the complete server command.
+
+    ``cancellation_type`` is a ``ChildCancellationType`` value (see
+    ``machines.child_workflow``): what a later ``CancelChildWorkflow(seq)`` sends and waits for.
+    """
+
+    seq: int
+    attributes: StartChildWorkflowExecutionCommandAttributes
+    cancellation_type: int
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelChildWorkflow:
+    """Cancel child workflow ``seq`` (withdrawn if never sent; else per its cancellation type)."""
+
+    seq: int
+    reason: str = ""
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SignalExternalWorkflow:
+    """Signal another workflow (or a child); ``attributes`` is the complete server command."""
+
+    seq: int
+    attributes: SignalExternalWorkflowExecutionCommandAttributes
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelSignalExternalWorkflow:
+    """Withdraw signal ``seq`` if it was not sent yet (a sent signal cannot be taken back)."""
+
+    seq: int
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCancelExternalWorkflow:
+    """Ask the server to cancel another workflow; ``attributes`` is the complete command."""
+
+    seq: int
+    attributes: RequestCancelExternalWorkflowExecutionCommandAttributes
+    origin: str = ""
+
+
 Command: TypeAlias = (
     StartTimer
     | CancelTimer
@@ -164,6 +272,11 @@ Command: TypeAlias = (
     | CompleteWorkflow
     | FailWorkflow
     | CancelWorkflowExecution
+    | StartChildWorkflow
+    | CancelChildWorkflow
+    | SignalExternalWorkflow
+    | CancelSignalExternalWorkflow
+    | RequestCancelExternalWorkflow
 )
 
 

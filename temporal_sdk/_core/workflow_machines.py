@@ -29,6 +29,8 @@ from typing import TypeVar
 
 from temporal_sdk._core.activation import (
     Activation,
+    CancelChildWorkflow,
+    CancelSignalExternalWorkflow,
     CancelTimer,
     CancelWorkflow,
     CancelWorkflowExecution,
@@ -39,8 +41,12 @@ from temporal_sdk._core.activation import (
     InitializeWorkflow,
     Job,
     RequestCancelActivity,
+    RequestCancelExternalWorkflow,
+    ResolveRequestCancelExternalWorkflow,
     ScheduleActivity,
+    SignalExternalWorkflow,
     SignalWorkflow,
+    StartChildWorkflow,
     StartTimer,
 )
 from temporal_sdk._core.determinism import NondeterminismError, describe_event
@@ -54,12 +60,18 @@ from temporal_sdk._core.history import (
 )
 from temporal_sdk._core.machines import EventTarget, PendingCommand
 from temporal_sdk._core.machines import activity as _activity
+from temporal_sdk._core.machines import cancel_external as _cancel_external
+from temporal_sdk._core.machines import child_workflow as _child_workflow
 from temporal_sdk._core.machines import completion as _completion
+from temporal_sdk._core.machines import signal_external as _signal_external
 from temporal_sdk._core.machines import timer as _timer
 from temporal_sdk._core.machines import workflow_task as _workflow_task
 from temporal_sdk._core.machines._fsm import TransitionError
 from temporal_sdk._core.machines.activity import ActivityMachine
+from temporal_sdk._core.machines.cancel_external import CancelExternalMachine
+from temporal_sdk._core.machines.child_workflow import ChildWorkflowMachine
 from temporal_sdk._core.machines.completion import CompletionMachine
+from temporal_sdk._core.machines.signal_external import SignalExternalMachine
 from temporal_sdk._core.machines.timer import TimerMachine
 from temporal_sdk._core.machines.workflow_task import TaskAction, WorkflowTaskMachine
 from temporal_sdk.api.command.v1 import Command as CommandProto
@@ -78,10 +90,16 @@ _COMMAND_EVENT_KEYS: dict[int, Callable[[HistoryEvent], str]] = {
     **_timer.COMMAND_EVENT_KEYS,
     **_activity.COMMAND_EVENT_KEYS,
     **_completion.COMMAND_EVENT_KEYS,
+    **_child_workflow.COMMAND_EVENT_KEYS,
+    **_signal_external.COMMAND_EVENT_KEYS,
+    **_cancel_external.COMMAND_EVENT_KEYS,
 }
 _ROUTED_EVENTS: dict[int, Callable[[HistoryEvent], int]] = {
     **_timer.ROUTED_EVENTS,
     **_activity.ROUTED_EVENTS,
+    **_child_workflow.ROUTED_EVENTS,
+    **_signal_external.ROUTED_EVENTS,
+    **_cancel_external.ROUTED_EVENTS,
 }
 
 
@@ -107,6 +125,9 @@ class WorkflowMachines:
         self._run = CompletionMachine(self)
         self._timers: dict[int, TimerMachine] = {}
         self._activities: dict[int, ActivityMachine] = {}
+        self._children: dict[int, ChildWorkflowMachine] = {}
+        self._signals: dict[int, SignalExternalMachine] = {}
+        self._cancel_requests: dict[int, CancelExternalMachine] = {}
         # Id of an initiating event (ActivityTaskScheduled, TimerStarted) -> its machine.
         self._by_event_id: dict[int, EventTarget] = {}
         self._queue: deque[PendingCommand] = deque()
@@ -348,6 +369,33 @@ class WorkflowMachines:
     def _cancel_activity(self, cmd: RequestCancelActivity) -> None:
         self._machine(self._activities, cmd.seq, "activity").request_cancel(cmd)
 
+    def _start_child(self, cmd: StartChildWorkflow) -> None:
+        if cmd.seq in self._children:
+            raise ValueError(f"child workflow seq={cmd.seq} was started twice")
+        self._children[cmd.seq] = ChildWorkflowMachine(cmd, self)
+
+    def _cancel_child(self, cmd: CancelChildWorkflow) -> None:
+        self._machine(self._children, cmd.seq, "child workflow").cancel(cmd)
+
+    def _signal_external(self, cmd: SignalExternalWorkflow) -> None:
+        if cmd.seq in self._signals:
+            raise ValueError(f"external signal seq={cmd.seq} was sent twice")
+        self._signals[cmd.seq] = SignalExternalMachine(cmd, self)
+
+    def _cancel_signal(self, cmd: CancelSignalExternalWorkflow) -> None:
+        self._machine(self._signals, cmd.seq, "external signal").cancel(cmd)
+
+    def _cancel_external(self, cmd: RequestCancelExternalWorkflow) -> None:
+        if cmd.seq in self._cancel_requests:
+            raise ValueError(f"external cancel seq={cmd.seq} was requested twice")
+        seq = cmd.seq
+        self._cancel_requests[seq] = CancelExternalMachine(
+            cmd.attributes,
+            self,
+            lambda failure: ResolveRequestCancelExternalWorkflow(seq, failure=failure),
+            origin=cmd.origin,
+        )
+
     def _close(self, cmd: CompleteWorkflow | FailWorkflow | CancelWorkflowExecution) -> None:
         self._run.close(cmd)
 
@@ -379,4 +427,9 @@ _COMMAND_HANDLERS: dict[type[Command], Callable[[WorkflowMachines, Command], Non
     CompleteWorkflow: WorkflowMachines._close,  # type: ignore[dict-item]
     FailWorkflow: WorkflowMachines._close,  # type: ignore[dict-item]
     CancelWorkflowExecution: WorkflowMachines._close,  # type: ignore[dict-item]
+    StartChildWorkflow: WorkflowMachines._start_child,  # type: ignore[dict-item]
+    CancelChildWorkflow: WorkflowMachines._cancel_child,  # type: ignore[dict-item]
+    SignalExternalWorkflow: WorkflowMachines._signal_external,  # type: ignore[dict-item]
+    CancelSignalExternalWorkflow: WorkflowMachines._cancel_signal,  # type: ignore[dict-item]
+    RequestCancelExternalWorkflow: WorkflowMachines._cancel_external,  # type: ignore[dict-item]
 }

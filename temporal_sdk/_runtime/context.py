@@ -21,6 +21,7 @@ from temporal_sdk._runtime.loop import WorkflowEventLoop
 from temporal_sdk.api.common.v1 import Payload
 
 if TYPE_CHECKING:
+    from temporal_sdk._runtime.children import ChildWorkflows
     from temporal_sdk.common import RetryPolicy
 
 _T = TypeVar("_T")
@@ -135,6 +136,10 @@ class WorkflowRuntime(ABC):
     @abstractmethod
     def memo_value(self, key: str, default: Any, *, type_hint: Any | None) -> Any:
         """One memo value decoded with ``type_hint``; ``default`` (or KeyError) if absent."""
+
+    @abstractmethod
+    def child_workflows(self) -> ChildWorkflows:
+        """Child workflow and external workflow operations of the run."""
 
     @abstractmethod
     def workflow_object(self) -> Any:

@@ -36,12 +36,18 @@ from temporal_sdk._core.activation import (
     Job,
     RequestCancelActivity,
     ResolveActivity,
+    ResolveChildWorkflow,
+    ResolveChildWorkflowStart,
+    ResolveRequestCancelExternalWorkflow,
+    ResolveSignalExternalWorkflow,
     ScheduleActivity,
     SignalWorkflow,
     StartTimer,
     WorkflowTaskFailure,
 )
+from temporal_sdk._runtime import guard as _guard
 from temporal_sdk._runtime.activity_defn import activity_name_for, activity_result_type_for
+from temporal_sdk._runtime.children import ChildWorkflows
 from temporal_sdk._runtime.context import (
     ActivityCancellationType,
     ActivityHandle,
@@ -50,6 +56,7 @@ from temporal_sdk._runtime.context import (
     WorkflowRuntime,
 )
 from temporal_sdk._runtime.definitions import HandlerDefinition, WorkflowDefinition
+from temporal_sdk._runtime.external import ExternalWorkflows
 from temporal_sdk._runtime.loop import WorkflowEventLoop
 from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
 from temporal_sdk.api.common.v1 import ActivityType, Payload
@@ -155,6 +162,9 @@ class WorkflowInstance(WorkflowRuntime):
         self._failure_types = tuple(defn.failure_exception_types) + tuple(failure_exception_types)
         self._loop = WorkflowEventLoop(self)
         self._loop.runtime = self
+        _guard.install()
+        _guard.watch_module(defn.cls.__module__)
+        self._loop.restricted = defn.sandboxed
         self._commands: list[Command] = []
         self._timer_seq = 0
         self._activity_seq = 0
@@ -173,6 +183,7 @@ class WorkflowInstance(WorkflowRuntime):
         self._history_length = 0
         self._activation_no = 0
         self._memo: dict[str, Any] | None = None
+        self._children = self._make_children()
 
     # -- activation ----------------------------------------------------------------------------
 
@@ -247,6 +258,14 @@ class WorkflowInstance(WorkflowRuntime):
                 self._loop.fire_timer(seq)
             case ResolveActivity():
                 self._resolve_activity(job)
+            case ResolveChildWorkflowStart():
+                self._children.resolve_start(job)
+            case ResolveChildWorkflow():
+                self._children.resolve(job)
+            case ResolveSignalExternalWorkflow():
+                self._children.external.resolve_signal(job)
+            case ResolveRequestCancelExternalWorkflow():
+                self._children.external.resolve_cancel(job)
             case CancelWorkflow():
                 self._cancel_workflow()
             case _:
@@ -609,6 +628,27 @@ class WorkflowInstance(WorkflowRuntime):
                 raise KeyError(f"memo has no key {key!r}")
             return default
         return self._pc.from_payloads([payload], [type_hint] if type_hint else None)[0]
+
+    def _make_children(self) -> ChildWorkflows:
+        common: dict[str, Any] = {
+            "add": self._add,
+            "loop": self._loop,
+            "payload_converter": self._pc,
+            "failure_converter": self._fc,
+            "namespace": lambda: self._namespace,
+            "origin": _origin,
+        }
+        external = ExternalWorkflows(run_id=lambda: self.info().run_id, **common)
+        return ChildWorkflows(
+            task_queue=lambda: self.info().task_queue,
+            cancel_requested=lambda: self._cancel_requested,
+            external=external,
+            **common,
+        )
+
+    def child_workflows(self) -> ChildWorkflows:
+        """The run's child workflows and external workflow operations."""
+        return self._children
 
     def workflow_object(self) -> Any:
         """The user's workflow object."""

@@ -67,6 +67,8 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         self._task_factory: Any = None
         #: The object ``temporal_sdk.workflow`` reaches through the running loop.
         self.runtime: Any = None
+        #: Whether the determinism guard (``_runtime/guard.py``) refuses calls during steps.
+        self.restricted = False
 
     # -- driving -------------------------------------------------------------------------------
 

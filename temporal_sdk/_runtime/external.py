@@ -1,0 +1,207 @@
+"""Signals and cancel requests a workflow sends to other workflows, and their handles.
+
+Rule: deterministic and IO-free, like the rest of ``_runtime``. Each call issues one command with
+its own ``seq`` and waits for the job that resolves that ``seq``; outcomes that are failures are
+decoded with the workflow's failure converter. Cancelling the waiting task withdraws a signal that
+was not sent yet; a cancel request, once issued, is never withdrawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from temporal_sdk._core.activation import (
+    CancelSignalExternalWorkflow,
+    Command,
+    RequestCancelExternalWorkflow,
+    ResolveRequestCancelExternalWorkflow,
+    ResolveSignalExternalWorkflow,
+    SignalExternalWorkflow,
+)
+from temporal_sdk._runtime.definitions import signal_name_for
+from temporal_sdk.api.command.v1 import (
+    RequestCancelExternalWorkflowExecutionCommandAttributes,
+    SignalExternalWorkflowExecutionCommandAttributes,
+)
+from temporal_sdk.api.common.v1 import WorkflowExecution
+
+_T = TypeVar("_T")
+ARG_UNSET: Any = object()
+"""Default of ``arg`` parameters: tells "no single argument given" from ``None``."""
+_SelfT = TypeVar("_SelfT")
+
+
+async def await_operation(
+    fut: asyncio.Future[_T],
+    on_cancel: Callable[[asyncio.CancelledError], None],
+    *,
+    reraise: Callable[[], bool] = lambda: False,
+) -> _T:
+    """Wait for ``fut``; a task cancel calls ``on_cancel`` (to issue a command) and keeps waiting.
+
+    The wait stops with the ``CancelledError`` only when ``reraise()`` says so (for example
+    because the whole workflow is being cancelled); otherwise the outcome comes from the server.
+    """
+    while True:
+        try:
+            return await asyncio.shield(fut)
+        except asyncio.CancelledError as err:
+            if fut.done():
+                raise
+            on_cancel(err)
+            task = asyncio.current_task()
+            if sys.version_info >= (3, 11) and task is not None:
+                task.uncancel()
+            if reraise():
+                raise
+
+
+class ExternalWorkflows:
+    """Issues SignalExternal / RequestCancelExternal commands and resolves their futures."""
+
+    def __init__(
+        self,
+        *,
+        add: Callable[[Command], None],
+        loop: asyncio.AbstractEventLoop,
+        payload_converter: Any,
+        failure_converter: Any,
+        namespace: Callable[[], str],
+        run_id: Callable[[], str],
+        origin: Callable[[], str],
+    ) -> None:
+        self._add = add
+        self._loop = loop
+        self._pc = payload_converter
+        self._fc = failure_converter
+        self._namespace = namespace
+        self._run_id = run_id
+        self._origin = origin
+        self._signal_seq = 0
+        self._cancel_seq = 0
+        self._signals: dict[int, asyncio.Future[None]] = {}
+        self._cancels: dict[int, asyncio.Future[None]] = {}
+
+    def handle(self, workflow_id: str, run_id: str | None) -> ExternalWorkflowHandle[Any]:
+        """A handle on the workflow ``workflow_id`` (and ``run_id``, if given)."""
+        return ExternalWorkflowHandle(self, workflow_id, run_id)
+
+    async def signal(
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        signal: str | Callable[..., Any],
+        args: Sequence[Any],
+        *,
+        child_only: bool = False,
+    ) -> None:
+        """Send ``signal`` with ``args``; return once the server delivered it, else raise."""
+        attrs = SignalExternalWorkflowExecutionCommandAttributes(
+            namespace=self._namespace(),
+            execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id or ""),
+            signal_name=signal_name_for(signal),
+            child_workflow_only=child_only,
+        )
+        if args:
+            attrs.input.payloads.extend(self._pc.to_payloads(list(args)))
+        self._signal_seq += 1
+        seq = self._signal_seq
+        fut: asyncio.Future[None] = self._loop.create_future()
+        self._signals[seq] = fut
+        self._add(SignalExternalWorkflow(seq, attrs, origin=self._origin()))
+
+        def withdraw(_err: asyncio.CancelledError) -> None:
+            self._add(CancelSignalExternalWorkflow(seq, origin=self._origin()))
+
+        await await_operation(fut, withdraw)
+
+    async def cancel(self, workflow_id: str, run_id: str | None, reason: str) -> None:
+        """Ask the server to cancel ``workflow_id``; return once delivered, else raise."""
+        attrs = RequestCancelExternalWorkflowExecutionCommandAttributes(
+            namespace=self._namespace(),
+            workflow_id=workflow_id,
+            run_id=run_id or "",
+            reason=(
+                f"Cancel requested by workflow with run id {self._run_id()} with reason: {reason}"
+            ),
+        )
+        self._cancel_seq += 1
+        seq = self._cancel_seq
+        fut: asyncio.Future[None] = self._loop.create_future()
+        self._cancels[seq] = fut
+        self._add(RequestCancelExternalWorkflow(seq, attrs, origin=self._origin()))
+        # A cancel request cannot be withdrawn: a task cancel just stops waiting for it.
+        await fut
+
+    def resolve_signal(self, job: ResolveSignalExternalWorkflow) -> None:
+        """Apply a ResolveSignalExternalWorkflow job."""
+        self._resolve(self._signals.pop(job.seq, None), job.failure)
+
+    def resolve_cancel(self, job: ResolveRequestCancelExternalWorkflow) -> None:
+        """Apply a ResolveRequestCancelExternalWorkflow job."""
+        self._resolve(self._cancels.pop(job.seq, None), job.failure)
+
+    def _resolve(self, fut: asyncio.Future[None] | None, failure: Any) -> None:
+        if fut is None or fut.done():
+            return
+        if failure is None:
+            fut.set_result(None)
+        else:
+            fut.set_exception(self._fc.from_failure(failure, self._pc))
+
+
+class ExternalWorkflowHandle(Generic[_SelfT]):
+    """A handle on another workflow execution, for signalling it or asking it to cancel.
+
+    Get one with ``workflow.get_external_workflow_handle()`` or
+    ``workflow.get_external_workflow_handle_for()``; only usable from workflow code.
+    """
+
+    def __init__(self, external: ExternalWorkflows, workflow_id: str, run_id: str | None) -> None:
+        """Handles are made by the workflow functions; do not build one directly."""
+        self._external = external
+        self._id = workflow_id
+        self._run_id = run_id
+
+    @property
+    def id(self) -> str:
+        """The target's workflow id."""
+        return self._id
+
+    @property
+    def run_id(self) -> str | None:
+        """The target's run id, or ``None`` for its latest run."""
+        return self._run_id
+
+    async def signal(
+        self,
+        signal: str | Callable[..., Any],
+        arg: Any = ARG_UNSET,
+        *,
+        args: Sequence[Any] = (),
+    ) -> None:
+        """Send a signal (a name or an ``@workflow.signal`` method) with ``arg`` or ``args``.
+
+        Awaiting it returns once the server recorded the signal on the target; a target that
+        does not exist raises :class:`~temporal_sdk.exceptions.ApplicationError`.
+        """
+        await self._external.signal(self._id, self._run_id, signal, one_or_many(arg, args))
+
+    async def cancel(self, *, reason: str = "") -> None:
+        """Ask the server to cancel the target; awaiting it returns once the request landed.
+
+        A target that does not exist raises :class:`~temporal_sdk.exceptions.ApplicationError`.
+        """
+        await self._external.cancel(self._id, self._run_id, reason)
+
+
+def one_or_many(arg: Any, args: Sequence[Any]) -> Sequence[Any]:
+    """``(arg,)`` when ``arg`` was given, else ``args`` (giving both is an error)."""
+    if arg is ARG_UNSET:
+        return args
+    if args:
+        raise ValueError("pass either arg or args, not both")
+    return (arg,)
