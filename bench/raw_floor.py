@@ -87,32 +87,39 @@ class Floor:
             )
         ]
 
-    async def workflow_poller(self) -> None:
+    async def forever(self, poll: Any) -> None:
+        """Keep one poller alive: a failed call (server still warming up) is retried."""
         while not self.stopping:
-            task = await self.stub.PollWorkflowTaskQueue(
-                PollWorkflowTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq))
-            )
-            if not task.task_token:
-                continue
-            events = list(task.history.events)
-            token = task.next_page_token
-            while token:
-                page = await self.stub.GetWorkflowExecutionHistory(
-                    GetWorkflowExecutionHistoryRequest(
-                        namespace=NS, execution=task.workflow_execution, next_page_token=token
-                    )
-                )
-                events.extend(page.history.events)
-                token = page.next_page_token
-            del task.history.events[:]
-            task.history.events.extend(events)
-            resp = await self.stub.RespondWorkflowTaskCompleted(
-                RespondWorkflowTaskCompletedRequest(
-                    namespace=NS, task_token=task.task_token, commands=self._commands(task)
+            try:
+                await poll()
+            except grpc.aio.AioRpcError:
+                await asyncio.sleep(0.1)
+
+    async def workflow_poll(self) -> None:
+        task = await self.stub.PollWorkflowTaskQueue(
+            PollWorkflowTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq))
+        )
+        if not task.task_token:
+            return
+        events = list(task.history.events)
+        token = task.next_page_token
+        while token:
+            page = await self.stub.GetWorkflowExecutionHistory(
+                GetWorkflowExecutionHistoryRequest(
+                    namespace=NS, execution=task.workflow_execution, next_page_token=token
                 )
             )
-            for act in resp.activity_tasks:
-                await self._run_activity(act)
+            events.extend(page.history.events)
+            token = page.next_page_token
+        del task.history.events[:]
+        task.history.events.extend(events)
+        resp = await self.stub.RespondWorkflowTaskCompleted(
+            RespondWorkflowTaskCompletedRequest(
+                namespace=NS, task_token=task.task_token, commands=self._commands(task)
+            )
+        )
+        for act in resp.activity_tasks:
+            await self._run_activity(act)
 
     async def _run_activity(self, task: Any) -> None:
         await self.stub.RespondActivityTaskCompleted(
@@ -121,13 +128,12 @@ class Floor:
             )
         )
 
-    async def activity_poller(self) -> None:
-        while not self.stopping:
-            task = await self.stub.PollActivityTaskQueue(
-                PollActivityTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq))
-            )
-            if task.task_token:
-                await self._run_activity(task)
+    async def activity_poll(self) -> None:
+        task = await self.stub.PollActivityTaskQueue(
+            PollActivityTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq))
+        )
+        if task.task_token:
+            await self._run_activity(task)
 
 
 async def run_many(stub: Any, tq: str, count: int, concurrency: int) -> list[float]:
@@ -174,8 +180,8 @@ async def main() -> None:
     stub = WorkflowServiceStub(channel)
     tq = f"floor-{uuid.uuid4()}"
     floor = Floor(stub, tq, with_activity=ARGS.scenario != "throughput_minimal")
-    pollers = [asyncio.create_task(floor.workflow_poller()) for _ in range(5)]
-    pollers += [asyncio.create_task(floor.activity_poller()) for _ in range(5)]
+    pollers = [asyncio.create_task(floor.forever(floor.workflow_poll)) for _ in range(5)]
+    pollers += [asyncio.create_task(floor.forever(floor.activity_poll)) for _ in range(5)]
     if ARGS.scenario == "latency_single":
         await run_many(stub, tq, 10, 1)
         lat = sorted(await run_many(stub, tq, ARGS.count, 1))

@@ -61,13 +61,18 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    import grpc
+
+    from temporal_sdk.api.workflowservice.v1 import DescribeNamespaceRequest, WorkflowServiceStub
+
+    target = f"127.0.0.1:{port}"
+    stub = WorkflowServiceStub(grpc.insecure_channel(target))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            time.sleep(1.0)  # the frontend accepts before the namespace is ready
-            return proc, f"127.0.0.1:{port}"
-        except OSError:
+            stub.DescribeNamespace(DescribeNamespaceRequest(namespace="default"), timeout=1)
+            return proc, target
+        except grpc.RpcError:
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("dev server did not start")

@@ -189,3 +189,22 @@ class Priority:
 
 
 Priority.default = Priority()
+
+# Typed search attributes live in their own module; re-exported here under temporalio's names.
+from temporal_sdk._search_attributes import (  # noqa: E402
+    SearchAttributeIndexedValueType,
+    SearchAttributeKey,
+    SearchAttributePair,
+    SearchAttributeUpdate,
+    SearchAttributeValue,
+    TypedSearchAttributes,
+)
+
+__all__ += [
+    "SearchAttributeIndexedValueType",
+    "SearchAttributeKey",
+    "SearchAttributePair",
+    "SearchAttributeUpdate",
+    "SearchAttributeValue",
+    "TypedSearchAttributes",
+]

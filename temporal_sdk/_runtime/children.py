@@ -23,6 +23,7 @@ from temporal_sdk._core.activation import (
     ResolveChildWorkflowStart,
     StartChildWorkflow,
 )
+from temporal_sdk._runtime.context import Info
 from temporal_sdk._runtime.definitions import workflow_name_for, workflow_result_type_for
 from temporal_sdk._runtime.external import ARG_UNSET, ExternalWorkflows, await_operation
 from temporal_sdk._runtime.external import one_or_many as _one_or_many
@@ -111,21 +112,26 @@ class ChildWorkflows:
         loop: asyncio.AbstractEventLoop,
         payload_converter: Any,
         failure_converter: Any,
-        namespace: Callable[[], str],
-        task_queue: Callable[[], str],
+        info: Callable[[], Info],
         cancel_requested: Callable[[], bool],
         origin: Callable[[], str],
-        external: ExternalWorkflows,
     ) -> None:
         self._add = add
         self._loop = loop
         self._pc = payload_converter
         self._fc = failure_converter
-        self._namespace = namespace
-        self._task_queue = task_queue
+        self._info = info
         self._cancel_requested = cancel_requested
         self._origin = origin
-        self.external = external
+        self.external = ExternalWorkflows(
+            add=add,
+            loop=loop,
+            payload_converter=payload_converter,
+            failure_converter=failure_converter,
+            info=info,
+            origin=origin,
+        )
+        """Signals and cancel requests to other workflows (and this run's children)."""
         self._seq = 0
         self._children: dict[int, _Child] = {}
 
@@ -163,11 +169,12 @@ class ChildWorkflows:
         self, name: str, args: Sequence[Any], o: ChildOptions
     ) -> StartChildWorkflowExecutionCommandAttributes:
         attrs = StartChildWorkflowExecutionCommandAttributes(
-            namespace=self._namespace(),
+            namespace=self._info().namespace,
             workflow_id=o.id,
             workflow_type=WorkflowType(name=name),
             task_queue=TaskQueue(
-                name=o.task_queue or self._task_queue(), kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL
+                name=o.task_queue or self._info().task_queue,
+                kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
             ),
             parent_close_policy=int(o.parent_close_policy),  # type: ignore[arg-type]
             workflow_id_reuse_policy=int(o.id_reuse_policy),  # type: ignore[arg-type]
@@ -255,9 +262,11 @@ def _cause_name(cause: int) -> str:
 def _encode_search_attributes(
     search_attributes: Any, attrs: StartChildWorkflowExecutionCommandAttributes
 ) -> None:
-    from temporal_sdk import common
+    # The encoder is the converter's (as in temporalio); looked up late so this module works
+    # whether or not the typed search attribute support is present.
+    from temporal_sdk import converter
 
-    encode = getattr(common, "_encode_search_attributes", None)
+    encode = getattr(converter, "encode_search_attributes", None)
     if encode is None:
         raise TypeError("search_attributes for child workflows are not supported yet")
     encode(search_attributes, attrs.search_attributes)

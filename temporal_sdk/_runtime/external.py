@@ -21,6 +21,7 @@ from temporal_sdk._core.activation import (
     ResolveSignalExternalWorkflow,
     SignalExternalWorkflow,
 )
+from temporal_sdk._runtime.context import Info
 from temporal_sdk._runtime.definitions import signal_name_for
 from temporal_sdk.api.command.v1 import (
     RequestCancelExternalWorkflowExecutionCommandAttributes,
@@ -69,16 +70,14 @@ class ExternalWorkflows:
         loop: asyncio.AbstractEventLoop,
         payload_converter: Any,
         failure_converter: Any,
-        namespace: Callable[[], str],
-        run_id: Callable[[], str],
+        info: Callable[[], Info],
         origin: Callable[[], str],
     ) -> None:
         self._add = add
         self._loop = loop
         self._pc = payload_converter
         self._fc = failure_converter
-        self._namespace = namespace
-        self._run_id = run_id
+        self._info = info
         self._origin = origin
         self._signal_seq = 0
         self._cancel_seq = 0
@@ -100,7 +99,7 @@ class ExternalWorkflows:
     ) -> None:
         """Send ``signal`` with ``args``; return once the server delivered it, else raise."""
         attrs = SignalExternalWorkflowExecutionCommandAttributes(
-            namespace=self._namespace(),
+            namespace=self._info().namespace,
             execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id or ""),
             signal_name=signal_name_for(signal),
             child_workflow_only=child_only,
@@ -121,12 +120,10 @@ class ExternalWorkflows:
     async def cancel(self, workflow_id: str, run_id: str | None, reason: str) -> None:
         """Ask the server to cancel ``workflow_id``; return once delivered, else raise."""
         attrs = RequestCancelExternalWorkflowExecutionCommandAttributes(
-            namespace=self._namespace(),
+            namespace=self._info().namespace,
             workflow_id=workflow_id,
             run_id=run_id or "",
-            reason=(
-                f"Cancel requested by workflow with run id {self._run_id()} with reason: {reason}"
-            ),
+            reason=_cancel_reason(self._info().run_id, reason),
         )
         self._cancel_seq += 1
         seq = self._cancel_seq
@@ -196,6 +193,11 @@ class ExternalWorkflowHandle(Generic[_SelfT]):
         A target that does not exist raises :class:`~temporal_sdk.exceptions.ApplicationError`.
         """
         await self._external.cancel(self._id, self._run_id, reason)
+
+
+def _cancel_reason(run_id: str, reason: str) -> str:
+    # Worded as Temporal's other SDKs word it, so the target sees the same text from any parent.
+    return f"Cancel requested by workflow with run id {run_id} with reason: {reason}"
 
 
 def one_or_many(arg: Any, args: Sequence[Any]) -> Sequence[Any]:

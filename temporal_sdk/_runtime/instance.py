@@ -56,7 +56,6 @@ from temporal_sdk._runtime.context import (
     WorkflowRuntime,
 )
 from temporal_sdk._runtime.definitions import HandlerDefinition, WorkflowDefinition
-from temporal_sdk._runtime.external import ExternalWorkflows
 from temporal_sdk._runtime.loop import WorkflowEventLoop
 from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
 from temporal_sdk.api.common.v1 import ActivityType, Payload
@@ -183,7 +182,15 @@ class WorkflowInstance(WorkflowRuntime):
         self._history_length = 0
         self._activation_no = 0
         self._memo: dict[str, Any] | None = None
-        self._children = self._make_children()
+        self._children = ChildWorkflows(
+            add=self._add,
+            loop=self._loop,
+            payload_converter=self._pc,
+            failure_converter=self._fc,
+            info=self.info,
+            cancel_requested=lambda: self._cancel_requested,
+            origin=_origin,
+        )
 
     # -- activation ----------------------------------------------------------------------------
 
@@ -628,23 +635,6 @@ class WorkflowInstance(WorkflowRuntime):
                 raise KeyError(f"memo has no key {key!r}")
             return default
         return self._pc.from_payloads([payload], [type_hint] if type_hint else None)[0]
-
-    def _make_children(self) -> ChildWorkflows:
-        common: dict[str, Any] = {
-            "add": self._add,
-            "loop": self._loop,
-            "payload_converter": self._pc,
-            "failure_converter": self._fc,
-            "namespace": lambda: self._namespace,
-            "origin": _origin,
-        }
-        external = ExternalWorkflows(run_id=lambda: self.info().run_id, **common)
-        return ChildWorkflows(
-            task_queue=lambda: self.info().task_queue,
-            cancel_requested=lambda: self._cancel_requested,
-            external=external,
-            **common,
-        )
 
     def child_workflows(self) -> ChildWorkflows:
         """The run's child workflows and external workflow operations."""

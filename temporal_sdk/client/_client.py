@@ -14,7 +14,12 @@ from typing_extensions import Self
 
 from temporal_sdk.client import _workflow
 from temporal_sdk.client._workflow import WorkflowHandle
-from temporal_sdk.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporal_sdk.common import (
+    RetryPolicy,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporal_sdk.converter import DataConverter
 from temporal_sdk.service import (
     ConnectConfig,
@@ -171,6 +176,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[SelfType, ReturnType]: ...
@@ -192,6 +200,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[SelfType, ReturnType]: ...
@@ -213,6 +224,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[Any, ReturnType]: ...
@@ -236,6 +250,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[Any, Any]: ...
@@ -258,6 +275,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[Any, Any]:
@@ -284,6 +304,9 @@ class Client:
             cron_schedule=cron_schedule,
             memo=memo,
             start_delay=start_delay,
+            search_attributes=search_attributes,
+            static_summary=static_summary,
+            static_details=static_details,
             rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
         )
@@ -304,6 +327,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> ReturnType: ...
@@ -325,6 +351,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> ReturnType: ...
@@ -346,6 +375,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> ReturnType: ...
@@ -369,6 +401,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> Any: ...
@@ -391,6 +426,9 @@ class Client:
         cron_schedule: str = "",
         memo: Mapping[str, Any] | None = None,
         start_delay: timedelta | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        static_summary: str | None = None,
+        static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> Any:
@@ -415,6 +453,9 @@ class Client:
             cron_schedule=cron_schedule,
             memo=memo,
             start_delay=start_delay,
+            search_attributes=search_attributes,
+            static_summary=static_summary,
+            static_details=static_details,
             rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
         )

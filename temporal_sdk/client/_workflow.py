@@ -44,8 +44,12 @@ from temporal_sdk.exceptions import (
 )
 from temporal_sdk.service import RPCError, RPCStatusCode
 
+from temporal_sdk.client._start import already_started, apply_start_extras
+
 if TYPE_CHECKING:
+    from temporal_sdk.common import TypedSearchAttributes
     from temporal_sdk.client import Client
+    from temporal_sdk.client._describe import WorkflowExecutionDescription
     from temporal_sdk.converter import DataConverter
 
 SelfType = TypeVar("SelfType")
@@ -325,6 +329,19 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
                 raise WorkflowContinuedAsNewError(attrs_c.new_execution_run_id)
         raise RuntimeError(f"unexpected close event type {event.event_type}")
 
+    async def describe(
+        self,
+        *,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowExecutionDescription:
+        """Describe the run this handle targets: status, times, memo, search attributes."""
+        from temporal_sdk.client._describe import describe_workflow
+
+        return await describe_workflow(
+            self._client, self._id, self._run_id, rpc_metadata, rpc_timeout
+        )
+
     async def cancel(
         self,
         *,
@@ -529,6 +546,9 @@ async def start_workflow(
     cron_schedule: str = "",
     memo: Mapping[str, Any] | None = None,
     start_delay: timedelta | None = None,
+    search_attributes: TypedSearchAttributes | None = None,
+    static_summary: str | None = None,
+    static_details: str | None = None,
     rpc_metadata: Mapping[str, str | bytes] = {},
     rpc_timeout: timedelta | None = None,
 ) -> WorkflowHandle[Any, Any]:
@@ -563,9 +583,19 @@ async def start_workflow(
             getattr(req, field).FromTimedelta(value)
     if retry_policy is not None:
         retry_policy.apply_to_proto(req.retry_policy)
-    resp = await client.workflow_service.start_workflow_execution(
-        req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+    await apply_start_extras(
+        client,
+        req,
+        search_attributes=search_attributes,
+        static_summary=static_summary,
+        static_details=static_details,
     )
+    try:
+        resp = await client.workflow_service.start_workflow_execution(
+            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+        )
+    except RPCError as err:
+        raise already_started(err, id, name) from err
     return WorkflowHandle(
         client,
         id,

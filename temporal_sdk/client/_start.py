@@ -1,0 +1,51 @@
+"""Optional parts of a workflow start request, and translation of a start conflict.
+
+Rule: everything here only fills fields of an already-built ``StartWorkflowExecutionRequest``
+(or turns an ``RPCError`` into a typed error); the request itself is built in ``_workflow``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from temporal_sdk._search_attributes import TypedSearchAttributes, encode_typed
+from temporal_sdk.api.errordetails.v1 import WorkflowExecutionAlreadyStartedFailure
+from temporal_sdk.api.workflowservice.v1 import StartWorkflowExecutionRequest
+from temporal_sdk.client._describe import encode_user_metadata
+from temporal_sdk.exceptions import WorkflowAlreadyStartedError
+from temporal_sdk.service import RPCError, RPCStatusCode
+
+if TYPE_CHECKING:
+    from temporal_sdk.client import Client
+
+
+async def apply_start_extras(
+    client: Client,
+    req: StartWorkflowExecutionRequest,
+    *,
+    search_attributes: TypedSearchAttributes | None,
+    static_summary: str | None,
+    static_details: str | None,
+) -> None:
+    """Write typed search attributes and the static summary/details into ``req``."""
+    if search_attributes:
+        encode_typed(search_attributes, req.search_attributes)
+    meta = await encode_user_metadata(client.data_converter, static_summary, static_details)
+    if meta is not None:
+        req.user_metadata.CopyFrom(meta)
+
+
+def already_started(err: RPCError, workflow_id: str, workflow_type: str) -> BaseException:
+    """``WorkflowAlreadyStartedError`` when ``err`` is a start conflict, else ``err`` itself."""
+    if err.status != RPCStatusCode.ALREADY_EXISTS or not err.raw_grpc_status:
+        return err
+    details = WorkflowExecutionAlreadyStartedFailure()
+    for any_detail in err.grpc_status.details:
+        if any_detail.Unpack(details):
+            return WorkflowAlreadyStartedError(
+                workflow_id,
+                workflow_type,
+                run_id=details.run_id or None,
+                first_run_id=None,
+            )
+    return err
