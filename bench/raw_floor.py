@@ -97,7 +97,8 @@ class Floor:
 
     async def workflow_poll(self) -> None:
         task = await self.stub.PollWorkflowTaskQueue(
-            PollWorkflowTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq))
+            PollWorkflowTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq)),
+            timeout=70,
         )
         if not task.task_token:
             return
@@ -130,7 +131,8 @@ class Floor:
 
     async def activity_poll(self) -> None:
         task = await self.stub.PollActivityTaskQueue(
-            PollActivityTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq))
+            PollActivityTaskQueueRequest(namespace=NS, task_queue=TaskQueue(name=self.tq)),
+            timeout=70,
         )
         if task.task_token:
             await self._run_activity(task)
@@ -165,7 +167,8 @@ async def run_many(stub: Any, tq: str, count: int, concurrency: int) -> list[flo
                         history_event_filter_type=(
                             HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT
                         ),
-                    )
+                    ),
+                    timeout=70,
                 )
                 if page.history.events:
                     break

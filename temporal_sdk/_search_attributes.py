@@ -164,7 +164,9 @@ class TypedSearchAttributes(Collection[SearchAttributePair[Any]]):
         pairs = sorted(self.search_attributes, key=lambda p: p.key.name)
         for before, after in zip(pairs, pairs[1:]):
             if before.key.name == after.key.name:
-                raise ValueError(f"Duplicate search attribute entries found for key {after.key.name}")
+                raise ValueError(
+                    f"Duplicate search attribute entries found for key {after.key.name}"
+                )
         object.__setattr__(self, "search_attributes", pairs)
 
     def __len__(self) -> int:

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from temporal_sdk.api.command.v1 import (
+    ContinueAsNewWorkflowExecutionCommandAttributes,
     RequestCancelExternalWorkflowExecutionCommandAttributes,
     ScheduleActivityTaskCommandAttributes,
     SignalExternalWorkflowExecutionCommandAttributes,
     StartChildWorkflowExecutionCommandAttributes,
 )
-from temporal_sdk.api.common.v1 import Payload
+from temporal_sdk.api.common.v1 import Memo, Payload, SearchAttributes
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.api.history.v1 import WorkflowExecutionStartedEventAttributes
 
@@ -126,6 +127,21 @@ class ResolveRequestCancelExternalWorkflow:
     failure: Failure | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NotifyHasPatch:
+    """History holds a patch marker for ``patch_id`` (read ahead, before the code runs)."""
+
+    patch_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySideEffect:
+    """History recorded side effect ``seq`` with ``result`` (read ahead, before the code runs)."""
+
+    seq: int
+    result: Payload | None
+
+
 Job: TypeAlias = (
     InitializeWorkflow
     | FireTimer
@@ -136,6 +152,8 @@ Job: TypeAlias = (
     | ResolveChildWorkflow
     | ResolveSignalExternalWorkflow
     | ResolveRequestCancelExternalWorkflow
+    | NotifyHasPatch
+    | NotifySideEffect
 )
 
 
@@ -152,6 +170,8 @@ class Activation:
     is_replaying: bool
     history_length: int
     jobs: tuple[Job, ...]
+    continue_as_new_suggested: bool = False
+    """The server suggests continuing as new (from WorkflowTaskStarted)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,6 +284,48 @@ class RequestCancelExternalWorkflow:
     origin: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SetPatchMarker:
+    """Record that the code took the patched branch of ``patch_id`` (a ``core_patch`` marker)."""
+
+    patch_id: str
+    deprecated: bool = False
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSideEffect:
+    """Record the value of side effect ``seq`` (a ``SideEffect`` marker)."""
+
+    seq: int
+    result: Payload | None
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertSearchAttributes:
+    """Set or unset (empty payload) search attributes of the run."""
+
+    attributes: SearchAttributes
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyWorkflowProperties:
+    """Set or remove (empty payload) memo entries of the run."""
+
+    memo: Memo
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueAsNewWorkflow:
+    """Close the run and start a new one; ``attributes`` is the complete server command."""
+
+    attributes: ContinueAsNewWorkflowExecutionCommandAttributes
+    origin: str = ""
+
+
 Command: TypeAlias = (
     StartTimer
     | CancelTimer
@@ -277,6 +339,11 @@ Command: TypeAlias = (
     | SignalExternalWorkflow
     | CancelSignalExternalWorkflow
     | RequestCancelExternalWorkflow
+    | SetPatchMarker
+    | RecordSideEffect
+    | UpsertSearchAttributes
+    | ModifyWorkflowProperties
+    | ContinueAsNewWorkflow
 )
 
 

@@ -14,7 +14,8 @@ task's commands and are matched against them before any later event is turned in
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent
@@ -117,6 +118,10 @@ class HistoryBuffer:
             return None
         self._pos = pos + 1
         return self._events[pos]
+
+    def unread(self) -> Iterator[HistoryEvent]:
+        """The events not read yet, in order, without advancing (for read-ahead)."""
+        return itertools.islice(self._events, self._pos, None)
 
     def peek_type(self) -> int | None:
         """The type of the next unread event, or ``None`` when there is none yet."""

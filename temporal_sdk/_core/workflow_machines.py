@@ -37,17 +37,22 @@ from temporal_sdk._core.activation import (
     Command,
     CompleteWorkflow,
     Completion,
+    ContinueAsNewWorkflow,
     FailWorkflow,
     InitializeWorkflow,
     Job,
+    ModifyWorkflowProperties,
+    RecordSideEffect,
     RequestCancelActivity,
     RequestCancelExternalWorkflow,
     ResolveRequestCancelExternalWorkflow,
     ScheduleActivity,
+    SetPatchMarker,
     SignalExternalWorkflow,
     SignalWorkflow,
     StartChildWorkflow,
     StartTimer,
+    UpsertSearchAttributes,
 )
 from temporal_sdk._core.determinism import NondeterminismError, describe_event
 from temporal_sdk._core.history import (
@@ -63,16 +68,20 @@ from temporal_sdk._core.machines import activity as _activity
 from temporal_sdk._core.machines import cancel_external as _cancel_external
 from temporal_sdk._core.machines import child_workflow as _child_workflow
 from temporal_sdk._core.machines import completion as _completion
+from temporal_sdk._core.machines import marker as _marker
 from temporal_sdk._core.machines import signal_external as _signal_external
 from temporal_sdk._core.machines import timer as _timer
+from temporal_sdk._core.machines import upsert as _upsert
 from temporal_sdk._core.machines import workflow_task as _workflow_task
 from temporal_sdk._core.machines._fsm import TransitionError
 from temporal_sdk._core.machines.activity import ActivityMachine
 from temporal_sdk._core.machines.cancel_external import CancelExternalMachine
 from temporal_sdk._core.machines.child_workflow import ChildWorkflowMachine
 from temporal_sdk._core.machines.completion import CompletionMachine
+from temporal_sdk._core.machines.marker import MarkerMachine
 from temporal_sdk._core.machines.signal_external import SignalExternalMachine
 from temporal_sdk._core.machines.timer import TimerMachine
+from temporal_sdk._core.machines.upsert import UpsertMachine
 from temporal_sdk._core.machines.workflow_task import TaskAction, WorkflowTaskMachine
 from temporal_sdk.api.command.v1 import Command as CommandProto
 from temporal_sdk.api.enums.v1 import EventType
@@ -93,6 +102,13 @@ _COMMAND_EVENT_KEYS: dict[int, Callable[[HistoryEvent], str]] = {
     **_child_workflow.COMMAND_EVENT_KEYS,
     **_signal_external.COMMAND_EVENT_KEYS,
     **_cancel_external.COMMAND_EVENT_KEYS,
+    **_marker.COMMAND_EVENT_KEYS,
+    **_upsert.COMMAND_EVENT_KEYS,
+}
+# Command events replay passes over when they match no command (written by other SDKs' cores).
+_SKIPPABLE_EVENTS: dict[int, Callable[[HistoryEvent], bool]] = {
+    **_marker.SKIPPABLE_EVENTS,
+    **_upsert.SKIPPABLE_EVENTS,
 }
 _ROUTED_EVENTS: dict[int, Callable[[HistoryEvent], int]] = {
     **_timer.ROUTED_EVENTS,
@@ -237,12 +253,17 @@ class WorkflowMachines:
 
     def _on_command_event(self, event: HistoryEvent) -> Activation | None:
         queue = self._queue
-        if not queue:
-            raise NondeterminismError.unexpected_event(event)
-        head = queue[0]
-        if head.event_type != event.event_type or head.key != _COMMAND_EVENT_KEYS[event.event_type](
-            event
+        head = queue[0] if queue else None
+        if (
+            head is None
+            or head.event_type != event.event_type
+            or head.key != (_COMMAND_EVENT_KEYS[event.event_type](event))
         ):
+            skippable = _SKIPPABLE_EVENTS.get(event.event_type)
+            if skippable is not None and skippable(event):
+                return None
+            if head is None:
+                raise NondeterminismError.unexpected_event(event)
             raise NondeterminismError.mismatch(event, head.description, head.origin)
         queue.popleft()
         if self._outgoing and head in self._outgoing:
@@ -295,6 +316,8 @@ class WorkflowMachines:
         kind = classify_task_start(self._history.peek_type())
         if kind is TaskStart.DISCARDED:
             return None
+        if kind is TaskStart.REPLAYED:
+            self._read_ahead()
         jobs, self._jobs = tuple(self._jobs), []
         if not self._run.is_open:
             return None
@@ -304,7 +327,19 @@ class WorkflowMachines:
             is_replaying=kind is TaskStart.REPLAYED,
             history_length=event.event_id,
             jobs=jobs,
+            continue_as_new_suggested=(
+                event.workflow_task_started_event_attributes.suggest_continue_as_new
+            ),
         )
+
+    def _read_ahead(self) -> None:
+        """Tell the code about markers its replayed task recorded, before the code runs."""
+        for upcoming in self._history.unread():
+            if upcoming.event_type == _ET.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+                break
+            job = _marker.lookahead_jobs(upcoming)
+            if job is not None:
+                self._jobs.insert(0, job)
 
     def _on_started(self, event: HistoryEvent) -> Activation | None:
         if self._initialized:
@@ -396,8 +431,20 @@ class WorkflowMachines:
             origin=cmd.origin,
         )
 
-    def _close(self, cmd: CompleteWorkflow | FailWorkflow | CancelWorkflowExecution) -> None:
+    def _close(
+        self,
+        cmd: CompleteWorkflow | FailWorkflow | CancelWorkflowExecution | ContinueAsNewWorkflow,
+    ) -> None:
         self._run.close(cmd)
+
+    def _set_patch_marker(self, cmd: SetPatchMarker) -> None:
+        MarkerMachine.for_patch(cmd, self)
+
+    def _record_side_effect(self, cmd: RecordSideEffect) -> None:
+        MarkerMachine.for_side_effect(cmd, self)
+
+    def _upsert(self, cmd: UpsertSearchAttributes | ModifyWorkflowProperties) -> None:
+        UpsertMachine(cmd, self)
 
     @staticmethod
     def _machine(machines: dict[int, _M], seq: int, kind: str) -> _M:
@@ -432,4 +479,9 @@ _COMMAND_HANDLERS: dict[type[Command], Callable[[WorkflowMachines, Command], Non
     SignalExternalWorkflow: WorkflowMachines._signal_external,  # type: ignore[dict-item]
     CancelSignalExternalWorkflow: WorkflowMachines._cancel_signal,  # type: ignore[dict-item]
     RequestCancelExternalWorkflow: WorkflowMachines._cancel_external,  # type: ignore[dict-item]
+    ContinueAsNewWorkflow: WorkflowMachines._close,  # type: ignore[dict-item]
+    SetPatchMarker: WorkflowMachines._set_patch_marker,  # type: ignore[dict-item]
+    RecordSideEffect: WorkflowMachines._record_side_effect,  # type: ignore[dict-item]
+    UpsertSearchAttributes: WorkflowMachines._upsert,  # type: ignore[dict-item]
+    ModifyWorkflowProperties: WorkflowMachines._upsert,  # type: ignore[dict-item]
 }

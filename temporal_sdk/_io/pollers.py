@@ -34,13 +34,15 @@ class Poller(Generic[T]):
         handle: Callable[[T], Awaitable[None]],
         max_concurrent_tasks: int,
         max_concurrent_polls: int,
+        slots: asyncio.Semaphore | None = None,
     ) -> None:
         if max_concurrent_tasks < 1 or max_concurrent_polls < 1:
             raise ValueError("task and poll concurrency must be at least 1")
         self._name = name
         self._poll = poll
         self._handle = handle
-        self._slots = asyncio.Semaphore(max_concurrent_tasks)
+        # Pollers of one worker (normal and sticky queue) may share their task slots.
+        self._slots = slots if slots is not None else asyncio.Semaphore(max_concurrent_tasks)
         self._poll_count = max_concurrent_polls
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []

@@ -12,12 +12,13 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from temporal_sdk._core.activation import WorkflowTaskFailure
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.workflow_machines import WorkflowMachines
+from temporal_sdk._io import queries as _queries
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._runtime.definitions import WorkflowDefinition
@@ -27,6 +28,7 @@ from temporal_sdk.api.command.v1 import Command
 from temporal_sdk.api.enums.v1 import WorkflowTaskFailedCause
 from temporal_sdk.api.failure.v1 import ApplicationFailureInfo, Failure
 from temporal_sdk.api.history.v1 import HistoryEvent
+from temporal_sdk.api.query.v1 import WorkflowQueryResult
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.api.workflowservice.v1 import (
     GetWorkflowExecutionHistoryRequest,
@@ -52,6 +54,7 @@ _POLL_TIMEOUT = 70.0
 class _Outcome:
     commands: Sequence[Command]
     failure: WorkflowTaskFailure | None
+    queries: dict[str, WorkflowQueryResult] = field(default_factory=dict)
 
 
 def _failure_from_exception(exc: BaseException, type_name: str | None = None) -> Failure:
@@ -129,9 +132,12 @@ class WorkflowWorker:
     async def _handle(self, task: PollWorkflowTaskQueueResponse) -> None:
         try:
             events = await self._history(task)
+            await _queries.decode_queries(task, self._client.data_converter.payload_codec)
             outcome = self._process(task, events)
-            if outcome.failure is None:
-                await self._complete(task, outcome.commands)
+            if _queries.is_legacy_query(task):
+                await self._answer_legacy_query(task, outcome)
+            elif outcome.failure is None:
+                await self._complete(task, outcome.commands, outcome.queries)
             else:
                 await self._fail(task, outcome.failure)
         except asyncio.CancelledError:
@@ -207,15 +213,29 @@ class WorkflowWorker:
         except Exception as err:
             logger.exception("Workflow task of %s failed in the SDK", execution.workflow_id)
             return _Outcome((), WorkflowTaskFailure(_failure_from_exception(err), _CAUSE_UNHANDLED))
+        else:
+            if failure is None:
+                answers = _queries.answer_queries(instance, task)
+                return _Outcome(machines.take_commands(), None, answers)
         finally:
             # No run cache yet: every task rebuilds the run, so unwind this one now.
             instance.close()
-        if failure is not None:
-            return _Outcome((), failure)
-        return _Outcome(machines.take_commands(), None)
+        return _Outcome((), failure)
+
+    async def _answer_legacy_query(
+        self, task: PollWorkflowTaskQueueResponse, outcome: _Outcome
+    ) -> None:
+        results = outcome.queries
+        if outcome.failure is not None:
+            results = _queries.failed_results(task, outcome.failure.failure.message)
+        await _queries.encode_results(results, self._client.data_converter.payload_codec)
+        await _queries.respond_legacy(self._client, task, results)
 
     async def _complete(
-        self, task: PollWorkflowTaskQueueResponse, commands: Sequence[Command]
+        self,
+        task: PollWorkflowTaskQueueResponse,
+        commands: Sequence[Command],
+        queries: dict[str, WorkflowQueryResult] | None = None,
     ) -> None:
         client = self._client
         req = RespondWorkflowTaskCompletedRequest(
@@ -223,8 +243,10 @@ class WorkflowWorker:
             commands=commands,
             identity=self._identity,
             namespace=client.namespace,
+            query_results=queries or {},
         )
         codec = client.data_converter.payload_codec
+        await _queries.encode_results(req.query_results, codec)
         if codec is not None:
             for command in req.commands:
                 await visit_payloads(command, codec.encode)

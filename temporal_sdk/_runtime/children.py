@@ -262,14 +262,14 @@ def _cause_name(cause: int) -> str:
 def _encode_search_attributes(
     search_attributes: Any, attrs: StartChildWorkflowExecutionCommandAttributes
 ) -> None:
-    # The encoder is the converter's (as in temporalio); looked up late so this module works
-    # whether or not the typed search attribute support is present.
-    from temporal_sdk import converter
+    from temporal_sdk._search_attributes import TypedSearchAttributes, encode_typed
 
-    encode = getattr(converter, "encode_search_attributes", None)
-    if encode is None:
-        raise TypeError("search_attributes for child workflows are not supported yet")
-    encode(search_attributes, attrs.search_attributes)
+    if not isinstance(search_attributes, TypedSearchAttributes):
+        raise TypeError(
+            "search_attributes of a child workflow must be a common.TypedSearchAttributes, "
+            f"not {type(search_attributes).__name__}"
+        )
+    encode_typed(search_attributes, attrs.search_attributes)
 
 
 class ChildWorkflowHandle(asyncio.Task[_R], Generic[_SelfT, _R]):  # type: ignore[misc,unused-ignore]

@@ -12,16 +12,18 @@ import asyncio
 import random as _random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from temporal_sdk._runtime.loop import WorkflowEventLoop
+from temporal_sdk._search_attributes import TypedSearchAttributes
 from temporal_sdk.api.common.v1 import Payload
 
 if TYPE_CHECKING:
     from temporal_sdk._runtime.children import ChildWorkflows
+    from temporal_sdk._runtime.run_ops import RunOps
     from temporal_sdk.common import RetryPolicy
 
 _T = TypeVar("_T")
@@ -63,6 +65,10 @@ class Info:
     task_timeout: timedelta
     workflow_id: str
     workflow_type: str
+    typed_search_attributes: TypedSearchAttributes = field(
+        default_factory=lambda: TypedSearchAttributes.empty
+    )
+    """The run's search attributes, including upserts made by the code so far."""
 
     def _logger_details(self) -> dict[str, Any]:
         return {
@@ -77,6 +83,10 @@ class Info:
     def get_current_history_length(self) -> int:
         """Number of history events up to the current workflow task."""
         return current().history_length()
+
+    def is_continue_as_new_suggested(self) -> bool:
+        """Whether the server suggests continuing as new (history is getting large)."""
+        return current().run_ops().continue_as_new_suggested
 
 
 class ActivityCancellationType(IntEnum):
@@ -140,6 +150,10 @@ class WorkflowRuntime(ABC):
     @abstractmethod
     def child_workflows(self) -> ChildWorkflows:
         """Child workflow and external workflow operations of the run."""
+
+    @abstractmethod
+    def run_ops(self) -> RunOps:
+        """Patches, side effects, upserts and continue-as-new of the run."""
 
     @abstractmethod
     def workflow_object(self) -> Any:

@@ -5,7 +5,7 @@ Rule: no IO. Payloads arrive already decoded by the codec; commands leave still 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from temporal_sdk._core.determinism import NondeterminismError
 
@@ -15,8 +15,20 @@ if TYPE_CHECKING:
     from temporal_sdk._runtime.instance import WorkflowInstance
 
 
+class ActivationHooks(Protocol):
+    """Told when each activation starts and ends (the worker's deadlock watch)."""
+
+    def begin(self) -> None:
+        """An activation is about to run workflow code."""
+
+    def end(self) -> None:
+        """The activation returned."""
+
+
 def run_activations(
-    machines: WorkflowMachines, instance: WorkflowInstance
+    machines: WorkflowMachines,
+    instance: WorkflowInstance,
+    hooks: ActivationHooks | None = None,
 ) -> WorkflowTaskFailure | None:
     """Feed every complete workflow-task batch to the instance, in order.
 
@@ -25,7 +37,14 @@ def run_activations(
     """
     try:
         while (activation := machines.next_activation()) is not None:
-            completion = instance.activate(activation)
+            if hooks is None:
+                completion = instance.activate(activation)
+            else:
+                hooks.begin()
+                try:
+                    completion = instance.activate(activation)
+                finally:
+                    hooks.end()
             if completion.failure is not None:
                 return completion.failure
             machines.apply_completion(completion)

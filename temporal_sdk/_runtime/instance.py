@@ -15,7 +15,7 @@ import random
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from types import FrameType
 from typing import Any
@@ -34,6 +34,8 @@ from temporal_sdk._core.activation import (
     FireTimer,
     InitializeWorkflow,
     Job,
+    NotifyHasPatch,
+    NotifySideEffect,
     RequestCancelActivity,
     ResolveActivity,
     ResolveChildWorkflow,
@@ -55,8 +57,11 @@ from temporal_sdk._runtime.context import (
     ParentInfo,
     WorkflowRuntime,
 )
-from temporal_sdk._runtime.definitions import HandlerDefinition, WorkflowDefinition
+from temporal_sdk._runtime.definitions import WorkflowDefinition
+from temporal_sdk._runtime.handlers import HandlerTable, QueryAnswer
 from temporal_sdk._runtime.loop import WorkflowEventLoop
+from temporal_sdk._runtime.run_ops import ContinueAsNewError, RunOps, continue_as_new_command
+from temporal_sdk._search_attributes import decode_typed
 from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
 from temporal_sdk.api.common.v1 import ActivityType, Payload
 from temporal_sdk.api.enums.v1 import RetryState, TaskQueueKind, WorkflowTaskFailedCause
@@ -191,6 +196,21 @@ class WorkflowInstance(WorkflowRuntime):
             cancel_requested=lambda: self._cancel_requested,
             origin=_origin,
         )
+        self._handlers = HandlerTable(
+            defn,
+            loop=self._loop,
+            payload_converter=self._pc,
+            failure_converter=self._fc,
+            on_error=self._on_code_error,
+        )
+        self._run_ops = RunOps(
+            add=self._add,
+            info=self.info,
+            replace_info=self._replace_info,
+            is_replaying=self.is_replaying,
+            payload_converter=self._pc,
+            origin=_origin,
+        )
 
     # -- activation ----------------------------------------------------------------------------
 
@@ -201,6 +221,7 @@ class WorkflowInstance(WorkflowRuntime):
         self._loop.set_time(activation.timestamp)
         self._replaying = activation.is_replaying
         self._history_length = activation.history_length
+        self._run_ops.continue_as_new_suggested = activation.continue_as_new_suggested
         init: InitializeWorkflow | None = None
         signals: list[SignalWorkflow] = []
         others: list[Job] = []
@@ -208,6 +229,10 @@ class WorkflowInstance(WorkflowRuntime):
             if isinstance(job, InitializeWorkflow):
                 if self._info is None:
                     init = job
+            elif isinstance(job, NotifyHasPatch):
+                self._run_ops.notify_patch(job.patch_id)
+            elif isinstance(job, NotifySideEffect):
+                self._run_ops.notify_side_effect(job.seq, job.result)
             elif isinstance(job, SignalWorkflow):
                 signals.append(job)
             else:
@@ -339,7 +364,12 @@ class WorkflowInstance(WorkflowRuntime):
             task_timeout=_duration(start, "workflow_task_timeout") or timedelta(seconds=10),
             workflow_id=init.workflow_id,
             workflow_type=init.workflow_type,
+            typed_search_attributes=decode_typed(start.search_attributes),
         )
+
+    def _replace_info(self, **changes: Any) -> None:
+        self._info = replace(self.info(), **changes)
+        self._memo = None
 
     def _instantiate(self) -> None:
         cls = self._defn.cls
@@ -350,12 +380,21 @@ class WorkflowInstance(WorkflowRuntime):
                 self._object = cls()
         except Exception as err:
             self._fail_task(err)
+            return
+        self._handlers.bind(self._object)
 
     async def _run_main(self) -> None:
         self._main_started = True
         try:
             result = await self._defn.run_fn(self._object, *self._args)
             payload = self._pc.to_payloads([result])[0]
+        except ContinueAsNewError as err:
+            command = continue_as_new_command(err, _fn_origin(self._defn.run_fn))
+            if command is None:
+                self._fail_task(err)
+            else:
+                self._add(command, terminal=True)
+            return
         except (Exception, asyncio.CancelledError) as err:
             self._on_code_error(err, self._defn.run_fn)
             return
@@ -408,6 +447,7 @@ class WorkflowInstance(WorkflowRuntime):
             self._loop.call_soon(main.cancel)
 
     def _add(self, command: Command, *, terminal: bool = False) -> None:
+        self._handlers.check_writable(f"issue {type(command).__name__}")
         if self._closed:
             return  # nothing may follow the command that closes the workflow
         self._commands.append(command)
@@ -417,33 +457,15 @@ class WorkflowInstance(WorkflowRuntime):
     # -- signals -------------------------------------------------------------------------------
 
     def _apply_signal(self, job: SignalWorkflow) -> None:
-        handler = self._defn.signals.get(job.signal_name) or self._defn.signals.get(None)
-        if handler is None:
-            known = ", ".join(sorted(n for n in self._defn.signals if n)) or "none"
-            self._log_warning(
-                "Signal %r dropped: workflow %s has no handler for it (known: %s)",
-                job.signal_name,
-                self._defn.name,
-                known,
-            )
-            return
-        try:
-            if handler.name is None:
-                args: list[Any] = [job.signal_name, [RawValue(p) for p in job.arguments]]
-            else:
-                args = self._pc.from_payloads(list(job.arguments), handler.arg_types)
-        except Exception:
-            self._log_warning("Signal %r dropped: its arguments failed to decode", job.signal_name)
-            return
-        self._loop.create_task(self._run_handler(handler, args), name=f"signal {job.signal_name}")
+        self._handlers.signal(job)
 
-    async def _run_handler(self, handler: HandlerDefinition, args: list[Any]) -> None:
-        try:
-            result = handler.fn(self._object, *args)
-            if handler.is_async:
-                await result
-        except (Exception, asyncio.CancelledError) as err:
-            self._on_code_error(err, handler.fn)
+    def handlers(self) -> HandlerTable:
+        """The run's live signal, query and update handlers (see ``handlers``)."""
+        return self._handlers
+
+    def query(self, query_type: str, arguments: Sequence[Payload]) -> QueryAnswer:
+        """Answer one query read-only, after the task's jobs were applied; no commands result."""
+        return self._handlers.query(query_type, arguments)
 
     def _log_warning(self, msg: str, *args: Any) -> None:
         if not self._replaying:
@@ -453,6 +475,7 @@ class WorkflowInstance(WorkflowRuntime):
 
     def start_timer(self, duration: float) -> int:
         """Issue StartTimer for a durable timer of ``duration`` seconds; return its seq."""
+        self._handlers.check_writable("start a timer")
         self._timer_seq += 1
         self._add(StartTimer(self._timer_seq, duration, origin=_origin()))
         return self._timer_seq
@@ -480,6 +503,7 @@ class WorkflowInstance(WorkflowRuntime):
         priority: Any | None,
     ) -> ActivityHandle[Any]:
         """Issue ScheduleActivity and return a handle resolved by ResolveActivity."""
+        self._handlers.check_writable("start an activity")
         if not schedule_to_close_timeout and not start_to_close_timeout:
             raise ValueError("activity needs start_to_close_timeout or schedule_to_close_timeout")
         name = activity_name_for(activity)
@@ -639,6 +663,10 @@ class WorkflowInstance(WorkflowRuntime):
     def child_workflows(self) -> ChildWorkflows:
         """The run's child workflows and external workflow operations."""
         return self._children
+
+    def run_ops(self) -> RunOps:
+        """Patches, side effects, upserts and continue-as-new of the run."""
+        return self._run_ops
 
     def workflow_object(self) -> Any:
         """The user's workflow object."""

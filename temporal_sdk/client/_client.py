@@ -12,7 +12,10 @@ from typing import Any, TypeVar, overload
 
 from typing_extensions import Self
 
-from temporal_sdk.client import _workflow
+from temporal_sdk.client import _describe, _schedule_ops, _workflow
+from temporal_sdk.client._describe import WorkflowExecutionAsyncIterator, WorkflowExecutionCount
+from temporal_sdk.client._schedule import Schedule, ScheduleBackfill
+from temporal_sdk.client._schedule_ops import ScheduleAsyncIterator, ScheduleHandle
 from temporal_sdk.client._workflow import WorkflowHandle
 from temporal_sdk.common import (
     RetryPolicy,
@@ -179,6 +182,8 @@ class Client:
         search_attributes: TypedSearchAttributes | None = None,
         static_summary: str | None = None,
         static_details: str | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[SelfType, ReturnType]: ...
@@ -203,6 +208,8 @@ class Client:
         search_attributes: TypedSearchAttributes | None = None,
         static_summary: str | None = None,
         static_details: str | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[SelfType, ReturnType]: ...
@@ -227,6 +234,8 @@ class Client:
         search_attributes: TypedSearchAttributes | None = None,
         static_summary: str | None = None,
         static_details: str | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[Any, ReturnType]: ...
@@ -253,6 +262,8 @@ class Client:
         search_attributes: TypedSearchAttributes | None = None,
         static_summary: str | None = None,
         static_details: str | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[Any, Any]: ...
@@ -278,6 +289,8 @@ class Client:
         search_attributes: TypedSearchAttributes | None = None,
         static_summary: str | None = None,
         static_details: str | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowHandle[Any, Any]:
@@ -285,7 +298,9 @@ class Client:
 
         ``workflow`` is a ``@workflow.run`` method or a workflow type name; give one argument as
         ``arg`` or several as ``args``. ``result_type`` sets the type the result is decoded to
-        when the workflow is given by name.
+        when the workflow is given by name. With ``start_signal`` the workflow is started and
+        signalled in one call (signal-with-start): a running workflow with the same id is
+        signalled instead of started.
         """
         return await _workflow.start_workflow(
             self,
@@ -307,6 +322,8 @@ class Client:
             search_attributes=search_attributes,
             static_summary=static_summary,
             static_details=static_details,
+            start_signal=start_signal,
+            start_signal_args=start_signal_args,
             rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
         )
@@ -498,4 +515,93 @@ class Client:
             result_run_id=run_id,
             first_execution_run_id=first_execution_run_id,
             result_type=_workflow.result_type_of(workflow),
+        )
+
+    def list_workflows(
+        self,
+        query: str | None = None,
+        *,
+        limit: int | None = None,
+        page_size: int = 1000,
+        next_page_token: bytes | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowExecutionAsyncIterator:
+        """Iterate over every run matching a visibility ``query`` (all when ``None``).
+
+        Pages of ``page_size`` are fetched as iteration reaches them; ``limit`` caps the total.
+        Visibility is eventually consistent: a just-started run may not be listed at once.
+        """
+        return WorkflowExecutionAsyncIterator(
+            self,
+            query,
+            limit=limit,
+            page_size=page_size,
+            next_page_token=next_page_token,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+
+    async def count_workflows(
+        self,
+        query: str | None = None,
+        *,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowExecutionCount:
+        """Count the runs matching a visibility ``query`` (approximate, eventually consistent)."""
+        return await _describe.count_workflows(self, query, rpc_metadata, rpc_timeout)
+
+    async def create_schedule(
+        self,
+        id: str,
+        schedule: Schedule,
+        *,
+        trigger_immediately: bool = False,
+        backfill: Sequence[ScheduleBackfill] = [],
+        memo: Mapping[str, Any] | None = None,
+        search_attributes: TypedSearchAttributes | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> ScheduleHandle:
+        """Create a schedule and return its handle.
+
+        ``trigger_immediately`` takes one action at once; ``backfill`` acts on past ranges.
+        ``memo`` and ``search_attributes`` belong to the schedule itself (the started
+        workflow's are part of its action). Raises ``ScheduleAlreadyRunningError`` when the id
+        is taken.
+        """
+        return await _schedule_ops.create_schedule(
+            self,
+            id,
+            schedule,
+            trigger_immediately=trigger_immediately,
+            backfill=backfill,
+            memo=memo,
+            search_attributes=search_attributes,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+
+    def get_schedule_handle(self, id: str) -> ScheduleHandle:
+        """A handle to an existing schedule (no server call)."""
+        return ScheduleHandle(self, id)
+
+    async def list_schedules(
+        self,
+        query: str | None = None,
+        *,
+        page_size: int = 1000,
+        next_page_token: bytes | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> ScheduleAsyncIterator:
+        """Iterate over the namespace's schedules (eventually consistent, like all visibility)."""
+        return ScheduleAsyncIterator(
+            self,
+            query,
+            page_size=page_size,
+            next_page_token=next_page_token,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
         )

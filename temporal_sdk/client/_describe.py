@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from temporal_sdk._search_attributes import SearchAttributeValue, TypedSearchAttributes, decode_typed
+from temporal_sdk._search_attributes import (
+    SearchAttributeValue,
+    TypedSearchAttributes,
+    decode_typed,
+)
 from temporal_sdk.api.common.v1 import Memo, Payload
 from temporal_sdk.api.common.v1 import WorkflowExecution as WorkflowExecution_
 from temporal_sdk.api.enums import v1 as _enums
@@ -299,7 +303,7 @@ class WorkflowExecutionAsyncIterator:
         self._next_page_token = resp.next_page_token or None
 
     def __aiter__(self) -> WorkflowExecutionAsyncIterator:
-        """This object is its own iterator."""
+        """Return self: the iterator is its own iterable."""
         return self
 
     async def __anext__(self) -> WorkflowExecution:

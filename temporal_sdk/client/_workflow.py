@@ -34,6 +34,7 @@ from temporal_sdk.api.workflowservice.v1 import (
     StartWorkflowExecutionRequest,
     TerminateWorkflowExecutionRequest,
 )
+from temporal_sdk.client._start import already_started, apply_start_extras
 from temporal_sdk.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporal_sdk.exceptions import (
     CancelledError,
@@ -44,12 +45,10 @@ from temporal_sdk.exceptions import (
 )
 from temporal_sdk.service import RPCError, RPCStatusCode
 
-from temporal_sdk.client._start import already_started, apply_start_extras
-
 if TYPE_CHECKING:
-    from temporal_sdk.common import TypedSearchAttributes
     from temporal_sdk.client import Client
     from temporal_sdk.client._describe import WorkflowExecutionDescription
+    from temporal_sdk.common import QueryRejectCondition, TypedSearchAttributes
     from temporal_sdk.converter import DataConverter
 
 SelfType = TypeVar("SelfType")
@@ -415,6 +414,36 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
             req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
         )
 
+    async def query(
+        self,
+        query: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = [],
+        result_type: type | None = None,
+        reject_condition: QueryRejectCondition | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Ask the workflow a query and return the handler's answer (read-only on the worker).
+
+        Raises ``WorkflowQueryFailedError`` when the handler fails or is unknown, and
+        ``WorkflowQueryRejectedError`` when ``reject_condition`` matches the workflow's status.
+        """
+        from temporal_sdk.client._messages import query_workflow
+
+        return await query_workflow(
+            self._client,
+            self._id,
+            self._run_id,
+            query,
+            _args(arg, args),
+            result_type=result_type,
+            reject_condition=reject_condition,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+
     async def fetch_history(
         self,
         *,
@@ -549,6 +578,8 @@ async def start_workflow(
     search_attributes: TypedSearchAttributes | None = None,
     static_summary: str | None = None,
     static_details: str | None = None,
+    start_signal: str | None = None,
+    start_signal_args: Sequence[Any] = [],
     rpc_metadata: Mapping[str, str | bytes] = {},
     rpc_timeout: timedelta | None = None,
 ) -> WorkflowHandle[Any, Any]:
@@ -590,6 +621,15 @@ async def start_workflow(
         static_summary=static_summary,
         static_details=static_details,
     )
+    if start_signal is not None:
+        from temporal_sdk.client._messages import signal_with_start
+
+        run_id = await signal_with_start(
+            client, req, start_signal, start_signal_args, rpc_metadata, rpc_timeout
+        )
+        return WorkflowHandle(
+            client, id, result_run_id=run_id, result_type=result_type or result_type_of(workflow)
+        )
     try:
         resp = await client.workflow_service.start_workflow_execution(
             req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout

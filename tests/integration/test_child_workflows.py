@@ -7,8 +7,15 @@ import uuid
 from datetime import timedelta
 
 from temporal_sdk import workflow
-from temporal_sdk.api.enums.v1 import EventType
+from temporal_sdk.api.enums.v1 import EventType, IndexedValueType
+from temporal_sdk.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporal_sdk.client import Client, WorkflowFailureError, WorkflowHandle
+from temporal_sdk.common import (
+    RetryPolicy,
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+)
 from temporal_sdk.exceptions import (
     ApplicationError,
     CancelledError,
@@ -17,9 +24,11 @@ from temporal_sdk.exceptions import (
     TimeoutError,
     WorkflowAlreadyStartedError,
 )
+from temporal_sdk.service import RPCError, RPCStatusCode
 from temporal_sdk.worker import Replayer, Worker
 
 _ET = EventType
+CHILD_KEY = SearchAttributeKey.for_keyword("SdkChildKeywordField")
 ChildCancel = workflow.ChildWorkflowCancellationType
 
 
@@ -44,6 +53,8 @@ class Child:
                 except asyncio.CancelledError:
                     self.cancel_seen = True
             return "stubborn done"
+        if mode == "memo":
+            return str(workflow.memo_value("note"))
         if mode == "sleep":
             await workflow.sleep(3600)
         return f"child:{mode}"
@@ -164,6 +175,19 @@ class Parent:
             Child.run, "wait", id=child_id, parent_close_policy=workflow.ParentClosePolicy.ABANDON
         )
         return "parent done"
+
+    async def with_options(self, child_id: str) -> str:
+        key = CHILD_KEY
+        return await workflow.execute_child_workflow(
+            Child.run,
+            "memo",
+            id=child_id,
+            memo={"note": "from parent"},
+            search_attributes=TypedSearchAttributes([SearchAttributePair(key, "kid")]),
+            run_timeout=timedelta(minutes=5),
+            task_timeout=timedelta(seconds=20),
+            retry_policy=RetryPolicy(maximum_attempts=2),
+        )
 
     async def wait_child(self, child_id: str) -> str:
         return await workflow.execute_child_workflow(Child.run, "wait", id=child_id)
@@ -393,3 +417,23 @@ async def test_cancelling_parent_cancels_waited_child(client: Client, task_queue
         _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED
     )
     assert child_types[-1] == _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED
+
+
+async def test_child_options_reach_the_child(client: Client, task_queue: str) -> None:
+    req = AddSearchAttributesRequest(namespace=client.namespace)
+    req.search_attributes[CHILD_KEY.name] = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+    try:
+        await client.operator_service.add_search_attributes(req, retry=True)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.ALREADY_EXISTS:
+            raise
+    async with _worker(client, task_queue):
+        result, child_id, _ = await _run(client, task_queue, "with_options")
+        history = await client.get_workflow_handle(child_id).fetch_history()
+    assert result == "from parent"
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert CHILD_KEY.name in started.search_attributes.indexed_fields
+    assert started.workflow_run_timeout.seconds == 300
+    assert started.workflow_task_timeout.seconds == 20
+    assert started.retry_policy.maximum_attempts == 2
+    assert started.parent_workflow_execution.workflow_id.startswith("parent-")

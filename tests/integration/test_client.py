@@ -15,7 +15,7 @@ from temporal_sdk.api.workflowservice.v1 import (
     GetSystemInfoRequest,
 )
 from temporal_sdk.client import Client, WorkflowFailureError
-from temporal_sdk.exceptions import TerminatedError
+from temporal_sdk.exceptions import TerminatedError, WorkflowAlreadyStartedError
 from temporal_sdk.service import RPCError, RPCStatusCode
 from temporal_sdk.testing import WorkflowEnvironment
 
@@ -77,12 +77,15 @@ async def test_start_by_name_describe_and_terminate(client: Client, task_queue: 
     assert info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
     assert await client.data_converter.decode([info.memo.fields["k"]]) == ["v"]
 
-    # A second start with the same id is rejected with a typed detail.
-    with pytest.raises(RPCError) as caught:
+    # A second start with the same id is rejected with a typed error (the RPCError as cause).
+    with pytest.raises(WorkflowAlreadyStartedError) as started:
         await client.start_workflow("NoWorkerHasThis", id=workflow_id, task_queue=task_queue)
-    assert caught.value.status is RPCStatusCode.ALREADY_EXISTS
+    assert started.value.run_id == handle.result_run_id
+    rpc_error = started.value.__cause__
+    assert isinstance(rpc_error, RPCError)
+    assert rpc_error.status is RPCStatusCode.ALREADY_EXISTS
     detail = WorkflowExecutionAlreadyStartedFailure()
-    assert caught.value.grpc_status.details[0].Unpack(detail)
+    assert rpc_error.grpc_status.details[0].Unpack(detail)
     assert detail.run_id == handle.result_run_id
 
     await handle.terminate("detail", reason="test over")

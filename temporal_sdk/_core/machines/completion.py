@@ -1,8 +1,8 @@
-"""The run's closing machine: Complete / Fail / CancelWorkflowExecution and the close events.
+"""The run's closing machine: Complete / Fail / Cancel / ContinueAsNew and the close events.
 
-Rule: one per run. It starts OPEN; the first close command (or a close the code did not ask for:
-terminated, timed out, continued as new) ends the run for the code: no further jobs are made and
-later commands are dropped, as the run has nothing left to say.
+Rule: one per run. It starts OPEN; the first close command (complete, fail, cancel, continue as
+new) or a close the code did not ask for (terminated, timed out) ends the run for the code: no
+further jobs are made and later commands are dropped, as the run has nothing left to say.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from temporal_sdk._core.activation import (
     CancelWorkflowExecution,
     CompleteWorkflow,
+    ContinueAsNewWorkflow,
     FailWorkflow,
     Job,
 )
@@ -66,6 +67,7 @@ COMMAND_EVENT_KEYS: dict[int, Callable[[HistoryEvent], str]] = {
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: lambda e: "",
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: lambda e: "",
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: lambda e: "",
+    _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW: lambda e: "",
 }
 
 # Close events no command of ours produces.
@@ -73,11 +75,10 @@ EXTERNAL_CLOSE_EVENTS = frozenset(
     {
         _ET.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
         _ET.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
-        _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
     }
 )
 
-CloseCommand = CompleteWorkflow | FailWorkflow | CancelWorkflowExecution
+CloseCommand = CompleteWorkflow | FailWorkflow | CancelWorkflowExecution | ContinueAsNewWorkflow
 
 
 def _proto(command: CloseCommand) -> tuple[Command, int, str]:
@@ -116,6 +117,16 @@ def _proto(command: CloseCommand) -> tuple[Command, int, str]:
                 _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
                 "CancelWorkflowExecution",
             )
+        case ContinueAsNewWorkflow(attributes=attributes):
+            proto = Command(
+                command_type=CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION
+            )
+            proto.continue_as_new_workflow_execution_command_attributes.CopyFrom(attributes)
+            return (
+                proto,
+                _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+                f"ContinueAsNewWorkflowExecution workflow_type={attributes.workflow_type.name}",
+            )
 
 
 class CompletionMachine:
@@ -143,7 +154,7 @@ class CompletionMachine:
         return f"the workflow run (state {self.state.name})"
 
     def close(self, command: CloseCommand) -> None:
-        """The code completed, failed or cancelled the workflow execution."""
+        """The code completed, failed, cancelled or continued the workflow execution as new."""
         self.state, action = fire(TABLE, self.state, RunInput.CLOSE_COMMAND)
         if action is RunAction.EMIT:
             proto, event_type, kind = _proto(command)

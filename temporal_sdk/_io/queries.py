@@ -1,0 +1,114 @@
+"""Queries on the worker side: decode them, answer them from a run, and send the answers.
+
+Rule: queries bypass the core. They never produce commands, so instead of travelling as
+activation jobs they are answered by ``WorkflowInstance.query`` *after* all of the task's
+activations were applied (the state a query sees includes the task's new events). Two paths:
+
+* the ``queries`` map of an ordinary workflow task, answered in the same
+  ``RespondWorkflowTaskCompleted`` (``query_results``);
+* a legacy query task (``query`` set on the poll response): the run is rebuilt from history and
+  the answer goes back with ``RespondQueryTaskCompleted`` on the task's token; this is also how the
+  server asks about closed workflows.
+
+Payload codecs run here, on both the query arguments and the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from temporal_sdk._io.payload_visitor import visit_payloads
+from temporal_sdk._runtime.handlers import QueryAnswer
+from temporal_sdk.api.enums.v1 import QueryResultType
+from temporal_sdk.api.query.v1 import WorkflowQuery, WorkflowQueryResult
+from temporal_sdk.api.workflowservice.v1 import (
+    PollWorkflowTaskQueueResponse,
+    RespondQueryTaskCompletedRequest,
+)
+
+if TYPE_CHECKING:
+    from temporal_sdk._runtime.instance import WorkflowInstance
+    from temporal_sdk.client import Client
+
+_ANSWERED = QueryResultType.QUERY_RESULT_TYPE_ANSWERED
+_FAILED = QueryResultType.QUERY_RESULT_TYPE_FAILED
+
+
+def is_legacy_query(task: PollWorkflowTaskQueueResponse) -> bool:
+    """Whether ``task`` is a legacy query task (answered with RespondQueryTaskCompleted)."""
+    return task.HasField("query")
+
+
+async def decode_queries(task: PollWorkflowTaskQueueResponse, codec: Any | None) -> None:
+    """Run the codec over every query argument of ``task``, in place."""
+    if codec is None:
+        return
+    if task.HasField("query"):
+        await visit_payloads(task.query, codec.decode)
+    for query in task.queries.values():
+        await visit_payloads(query, codec.decode)
+
+
+def _answer(instance: WorkflowInstance, query: WorkflowQuery) -> QueryAnswer:
+    return instance.query(query.query_type, list(query.query_args.payloads))
+
+
+def _to_result(answer: QueryAnswer) -> WorkflowQueryResult:
+    if answer.failure is not None:
+        return WorkflowQueryResult(
+            result_type=_FAILED, error_message=answer.failure.message, failure=answer.failure
+        )
+    result = WorkflowQueryResult(result_type=_ANSWERED)
+    if answer.answer is not None:
+        result.answer.payloads.append(answer.answer)
+    return result
+
+
+def answer_queries(
+    instance: WorkflowInstance, task: PollWorkflowTaskQueueResponse
+) -> dict[str, WorkflowQueryResult]:
+    """Answer every query of ``task`` (legacy one under the key ``""``) from ``instance``."""
+    results = {qid: _to_result(_answer(instance, q)) for qid, q in task.queries.items()}
+    if task.HasField("query"):
+        results[""] = _to_result(_answer(instance, task.query))
+    return results
+
+
+def failed_results(
+    task: PollWorkflowTaskQueueResponse, message: str
+) -> dict[str, WorkflowQueryResult]:
+    """Fail every query of ``task`` with ``message`` (the run could not be rebuilt)."""
+    ids = list(task.queries) + ([""] if task.HasField("query") else [])
+    return {qid: WorkflowQueryResult(result_type=_FAILED, error_message=message) for qid in ids}
+
+
+async def encode_results(results: Mapping[str, WorkflowQueryResult], codec: Any | None) -> None:
+    """Run the codec over the answers (and failure details), in place."""
+    if codec is None:
+        return
+    for result in results.values():
+        await visit_payloads(result, codec.encode)
+
+
+async def respond_legacy(
+    client: Client,
+    task: PollWorkflowTaskQueueResponse,
+    results: Mapping[str, WorkflowQueryResult],
+) -> None:
+    """Answer a legacy query task with RespondQueryTaskCompleted."""
+    result = results.get("") or WorkflowQueryResult(
+        result_type=_FAILED, error_message="query was not answered"
+    )
+    req = RespondQueryTaskCompletedRequest(
+        task_token=task.task_token,
+        completed_type=result.result_type,
+        namespace=client.namespace,
+    )
+    if result.result_type == _ANSWERED:
+        req.query_result.CopyFrom(result.answer)
+    else:
+        req.error_message = result.error_message
+        if result.HasField("failure"):
+            req.failure.CopyFrom(result.failure)
+    await client.workflow_service.respond_query_task_completed(req, retry=True)

@@ -1,0 +1,176 @@
+"""Signals and queries in the runtime: buffering, run-time handlers, read-only, built-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from runtime_helpers import Harness, commands, decode, payload
+
+from temporal_sdk import workflow
+from temporal_sdk._core.activation import CompleteWorkflow, SignalWorkflow, StartTimer
+from temporal_sdk.api.sdk.v1 import EnhancedStackTrace, WorkflowMetadata
+from temporal_sdk.common import RawValue
+
+
+@workflow.defn
+class Counter:
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.late: list[str] = []
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> list[str]:
+        await workflow.wait_condition(lambda: self.done)
+        return self.values + self.late
+
+    @workflow.signal(description="add a value")
+    def add(self, value: str) -> None:
+        self.values.append(value)
+
+    @workflow.signal
+    async def register_late(self) -> None:
+        workflow.set_signal_handler("late", self.late.append)
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True
+
+    @workflow.query(description="the values so far")
+    def current(self) -> list[str]:
+        return self.values
+
+    @workflow.query
+    def greet(self, name: str) -> str:
+        return f"hello {name} ({len(self.values)})"
+
+    @workflow.query
+    def sneaky(self) -> None:
+        workflow.start_activity("act", start_to_close_timeout=10)  # type: ignore[call-overload]
+
+    @workflow.query
+    def sneaky_handler(self) -> None:
+        workflow.set_signal_handler("x", lambda: None)
+
+    @workflow.query
+    def broken(self) -> None:
+        raise ValueError("query blew up")
+
+
+def test_signals_before_start_are_delivered_before_run_proceeds() -> None:
+    h = Harness(Counter)
+    assert commands(h.start(SignalWorkflow("add", (payload("a"),)))) == ()
+    (done,) = commands(
+        h.activate(SignalWorkflow("add", (payload("b"),)), SignalWorkflow("finish", ()))
+    )
+    assert isinstance(done, CompleteWorkflow)
+    assert decode(done.result) == ["a", "b"]
+
+
+def test_signal_without_handler_is_buffered_until_registered() -> None:
+    h = Harness(Counter)
+    commands(h.start(SignalWorkflow("late", (payload("x"),))))
+    commands(h.activate(SignalWorkflow("late", (payload("y"),))))
+    assert h.instance.handlers().buffered
+    commands(h.activate(SignalWorkflow("register_late", ())))
+    assert not h.instance.handlers().buffered
+    (done,) = commands(h.activate(SignalWorkflow("finish", ())))
+    assert decode(done.result) == ["x", "y"]  # type: ignore[union-attr]
+
+
+def test_query_sees_state_and_decodes_args() -> None:
+    h = Harness(Counter)
+    commands(h.start(SignalWorkflow("add", (payload("a"),))))
+    answer = h.instance.query("current", [])
+    assert answer.failure is None and decode(answer.answer) == ["a"]
+    answer = h.instance.query("greet", [payload("bob")])
+    assert decode(answer.answer) == "hello bob (1)"
+
+
+def test_query_failures_are_reported_not_raised() -> None:
+    h = Harness(Counter)
+    commands(h.start())
+    broken = h.instance.query("broken", [])
+    assert broken.failure is not None and broken.failure.message == "query blew up"
+    unknown = h.instance.query("nope", [])
+    assert unknown.failure is not None
+    assert "nope" in unknown.failure.message and "current" in unknown.failure.message
+
+
+def test_query_is_read_only() -> None:
+    h = Harness(Counter)
+    commands(h.start())
+    for name in ("sneaky", "sneaky_handler"):
+        answer = h.instance.query(name, [])
+        assert answer.failure is not None
+        assert "query handler must not change the workflow" in answer.failure.message
+    # The workflow is untouched: no stray command, and it still completes normally.
+    (done,) = commands(h.activate(SignalWorkflow("finish", ())))
+    assert isinstance(done, CompleteWorkflow)
+    assert "x" not in h.instance.handlers().signals
+
+
+@workflow.defn
+class Sleeper:
+    @workflow.run
+    async def run(self) -> None:
+        await self.nap()
+
+    async def nap(self) -> None:
+        await workflow.sleep(60)  # the line __stack_trace must name
+
+    @workflow.update(description="do it")
+    async def do_it(self) -> None: ...
+
+
+def test_stack_trace_names_the_waiting_line() -> None:
+    h = Harness(Sleeper)
+    (timer,) = commands(h.start())
+    assert isinstance(timer, StartTimer)
+    trace = decode(h.instance.query("__stack_trace", []).answer)
+    assert "test_handlers.py" in trace and "in nap" in trace
+    assert "await workflow.sleep(60)" in trace
+    enhanced = decode(h.instance.query("__enhanced_stack_trace", []).answer, EnhancedStackTrace)
+    functions = [loc.function_name for s in enhanced.stacks for loc in s.locations]
+    assert "nap" in functions
+    assert any("await workflow.sleep(60)" in src.content for src in enhanced.sources.values())
+
+
+def test_workflow_metadata_lists_handlers_with_descriptions() -> None:
+    h = Harness(Counter)
+    commands(h.start())
+    meta = decode(h.instance.query("__temporal_workflow_metadata", []).answer, WorkflowMetadata)
+    assert meta.definition.type == "Counter"
+    signals = {d.name: d.description for d in meta.definition.signal_definitions}
+    assert signals["add"] == "add a value" and "finish" in signals
+    queries = {d.name: d.description for d in meta.definition.query_definitions}
+    assert queries["current"] == "the values so far" and "__stack_trace" in queries
+    assert not meta.definition.update_definitions
+
+
+@workflow.defn
+class Dynamic:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, Any]] = []
+
+    @workflow.run
+    async def run(self) -> list[Any]:
+        workflow.set_dynamic_signal_handler(self.on_any)
+        workflow.set_dynamic_query_handler(lambda name, args: f"dyn {name}")
+        await workflow.wait_condition(lambda: len(self.seen) >= 2)
+        assert workflow.all_handlers_finished()
+        return [list(s) for s in self.seen]
+
+    def on_any(self, name: str, args: Sequence[RawValue]) -> None:
+        value = workflow.payload_converter().from_payload(args[0].payload, str)
+        self.seen.append((name, value))
+
+
+def test_dynamic_handlers_set_at_run_time_receive_buffered_signals() -> None:
+    h = Harness(Dynamic)
+    (done,) = commands(
+        h.start(SignalWorkflow("one", (payload("1"),)), SignalWorkflow("two", (payload("2"),)))
+    )
+    assert decode(done.result) == [["one", "1"], ["two", "2"]]  # type: ignore[union-attr]
+    assert decode(h.instance.query("whatever", []).answer) == "dyn whatever"
