@@ -8,6 +8,7 @@ The public names are re-exported from :mod:`temporal_sdk.common`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Collection, Iterator, Sequence
@@ -162,7 +163,7 @@ class TypedSearchAttributes(Collection[SearchAttributePair[Any]]):
     def __post_init__(self) -> None:
         """Sort the pairs and reject two pairs with the same name."""
         pairs = sorted(self.search_attributes, key=lambda p: p.key.name)
-        for before, after in zip(pairs, pairs[1:]):
+        for before, after in itertools.pairwise(pairs):
             if before.key.name == after.key.name:
                 raise ValueError(
                     f"Duplicate search attribute entries found for key {after.key.name}"

@@ -101,8 +101,11 @@ __all__ = [
     "get_dynamic_signal_handler",
     "get_external_workflow_handle",
     "get_external_workflow_handle_for",
+    "get_last_completion_result",
+    "get_last_failure",
     "get_query_handler",
     "get_signal_handler",
+    "has_last_completion_result",
     "in_workflow",
     "info",
     "init",
@@ -391,6 +394,24 @@ def memo() -> Mapping[str, Any]:
 def memo_value(key: str, default: Any = _MISSING, *, type_hint: Any | None = None) -> Any:
     """One memo value decoded with ``type_hint``; ``default`` (or ``KeyError``) if absent."""
     return _context.current().memo_value(key, default, type_hint=type_hint)
+
+
+def has_last_completion_result() -> bool:
+    """Whether the previous run of this cron or scheduled workflow completed with a result."""
+    return _context.current().has_last_completion_result()
+
+
+def get_last_completion_result(type_hint: Any | None = None) -> Any:
+    """The previous cron/scheduled run's result, decoded to ``type_hint``; ``None`` if none.
+
+    Use :func:`has_last_completion_result` to tell "no previous result" from a ``None`` result.
+    """
+    return _context.current().last_completion_result(type_hint)
+
+
+def get_last_failure() -> BaseException | None:
+    """The failure of the previous cron/scheduled run or retry attempt, if it failed."""
+    return _context.current().last_failure()
 
 
 def is_failure_exception(err: BaseException) -> bool:

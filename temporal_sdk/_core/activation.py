@@ -142,6 +142,21 @@ class NotifySideEffect:
     result: Payload | None
 
 
+@dataclass(frozen=True, slots=True)
+class DoUpdate:
+    """An update request: validate (if ``run_validator``), then accept or reject, then run it.
+
+    ``run_validator`` is false on replay: the request was rebuilt from its
+    WorkflowExecutionUpdateAccepted event, so it was accepted already.
+    """
+
+    update_id: str
+    name: str
+    arguments: tuple[Payload, ...]
+    headers: dict[str, Payload] = field(default_factory=dict)
+    run_validator: bool = True
+
+
 Job: TypeAlias = (
     InitializeWorkflow
     | FireTimer
@@ -154,6 +169,7 @@ Job: TypeAlias = (
     | ResolveRequestCancelExternalWorkflow
     | NotifyHasPatch
     | NotifySideEffect
+    | DoUpdate
 )
 
 
@@ -326,6 +342,33 @@ class ContinueAsNewWorkflow:
     origin: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class AcceptUpdate:
+    """Accept update ``update_id`` (its validator passed, or there was none)."""
+
+    update_id: str
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RejectUpdate:
+    """Reject update ``update_id`` with ``failure``; leaves no trace in history."""
+
+    update_id: str
+    failure: Failure
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteUpdate:
+    """Finish accepted update ``update_id`` with ``result`` or, if set, ``failure``."""
+
+    update_id: str
+    result: Payload | None = None
+    failure: Failure | None = None
+    origin: str = ""
+
+
 Command: TypeAlias = (
     StartTimer
     | CancelTimer
@@ -344,6 +387,9 @@ Command: TypeAlias = (
     | UpsertSearchAttributes
     | ModifyWorkflowProperties
     | ContinueAsNewWorkflow
+    | AcceptUpdate
+    | RejectUpdate
+    | CompleteUpdate
 )
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from temporal_sdk._core.activation import (
+    AcceptUpdate,
     Activation,
     CancelChildWorkflow,
     CancelSignalExternalWorkflow,
@@ -35,6 +36,7 @@ from temporal_sdk._core.activation import (
     CancelWorkflow,
     CancelWorkflowExecution,
     Command,
+    CompleteUpdate,
     CompleteWorkflow,
     Completion,
     ContinueAsNewWorkflow,
@@ -43,6 +45,7 @@ from temporal_sdk._core.activation import (
     Job,
     ModifyWorkflowProperties,
     RecordSideEffect,
+    RejectUpdate,
     RequestCancelActivity,
     RequestCancelExternalWorkflow,
     ResolveRequestCancelExternalWorkflow,
@@ -71,6 +74,7 @@ from temporal_sdk._core.machines import completion as _completion
 from temporal_sdk._core.machines import marker as _marker
 from temporal_sdk._core.machines import signal_external as _signal_external
 from temporal_sdk._core.machines import timer as _timer
+from temporal_sdk._core.machines import update as _update
 from temporal_sdk._core.machines import upsert as _upsert
 from temporal_sdk._core.machines import workflow_task as _workflow_task
 from temporal_sdk._core.machines._fsm import TransitionError
@@ -104,6 +108,7 @@ _COMMAND_EVENT_KEYS: dict[int, Callable[[HistoryEvent], str]] = {
     **_cancel_external.COMMAND_EVENT_KEYS,
     **_marker.COMMAND_EVENT_KEYS,
     **_upsert.COMMAND_EVENT_KEYS,
+    **_update.COMMAND_EVENT_KEYS,
 }
 # Command events replay passes over when they match no command (written by other SDKs' cores).
 _SKIPPABLE_EVENTS: dict[int, Callable[[HistoryEvent], bool]] = {
@@ -154,6 +159,8 @@ class WorkflowMachines:
         self._live = False
         self._initialized = False
         self._last: Activation | None = None
+        self.updates = _update.UpdateRegistry(self, lambda: self._live)
+        """Update machines; the worker feeds request messages in and takes replies out."""
 
     # ---------------------------------------------------------------- public API
 
@@ -318,6 +325,8 @@ class WorkflowMachines:
             return None
         if kind is TaskStart.REPLAYED:
             self._read_ahead()
+        else:
+            self._jobs.extend(self.updates.take_live_jobs())
         jobs, self._jobs = tuple(self._jobs), []
         if not self._run.is_open:
             return None
@@ -340,6 +349,9 @@ class WorkflowMachines:
             job = _marker.lookahead_jobs(upcoming)
             if job is not None:
                 self._jobs.insert(0, job)
+            update = self.updates.read_ahead(upcoming)
+            if update is not None:
+                self._jobs.append(update)
 
     def _on_started(self, event: HistoryEvent) -> Activation | None:
         if self._initialized:
@@ -460,6 +472,8 @@ _HANDLERS: dict[int, _Handler] = {
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: WorkflowMachines._on_started,
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: WorkflowMachines._on_signaled,
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED: WorkflowMachines._on_cancel_requested,
+    # Admitted requests are delivered from their Accepted event (read ahead) instead.
+    _ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED: lambda m, e: None,
     **dict.fromkeys(_workflow_task.EVENT_INPUTS, WorkflowMachines._on_task_event),
     **dict.fromkeys(_COMMAND_EVENT_KEYS, WorkflowMachines._on_command_event),
     **dict.fromkeys(_ROUTED_EVENTS, WorkflowMachines._on_routed_event),
@@ -484,4 +498,7 @@ _COMMAND_HANDLERS: dict[type[Command], Callable[[WorkflowMachines, Command], Non
     RecordSideEffect: WorkflowMachines._record_side_effect,  # type: ignore[dict-item]
     UpsertSearchAttributes: WorkflowMachines._upsert,  # type: ignore[dict-item]
     ModifyWorkflowProperties: WorkflowMachines._upsert,  # type: ignore[dict-item]
+    AcceptUpdate: lambda m, c: m.updates.accept(c),  # type: ignore[arg-type]
+    RejectUpdate: lambda m, c: m.updates.reject(c),  # type: ignore[arg-type]
+    CompleteUpdate: lambda m, c: m.updates.complete(c),  # type: ignore[arg-type]
 }

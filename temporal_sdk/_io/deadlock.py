@@ -73,8 +73,11 @@ async def run_watched(
     work: Callable[[ActivationWatch], T],
     timeout: float | None,
 ) -> T:
-    """Run ``work(watch)`` in ``executor``; raise :class:`DeadlockDetected` if one activation
-    stays inside workflow code for ``timeout`` seconds (``None``: never check)."""
+    """Run ``work(watch)`` in ``executor``, watching each activation it runs.
+
+    Raises :class:`DeadlockDetected` when one activation stays inside workflow code for
+    ``timeout`` seconds (``None``: never check).
+    """
     loop = asyncio.get_running_loop()
     watch = ActivationWatch()
     future: asyncio.Future[T] = loop.run_in_executor(executor, work, watch)

@@ -1,4 +1,4 @@
-"""The sticky run cache: live workflow runs kept between workflow tasks, least recently used first out.
+"""The sticky run cache: live runs kept between workflow tasks, least recently used out first.
 
 Rule: a run in the cache is the pair (``WorkflowMachines``, ``WorkflowInstance``) exactly as the
 last task left it, so the next task's new events can be applied without replaying history. A run
@@ -109,6 +109,12 @@ class WorkflowCache:
         if run is not None:
             logger.debug("Evicting run %s from the workflow cache: %s", run_id, reason)
             self._drop(run)
+
+    def forget(self, run: CachedRun, reason: str) -> None:
+        """Evict ``run`` if it is the cached run of its id, and mark it so it is not kept."""
+        if self._runs.get(run.run_id) is run:
+            self.evict(run.run_id, reason)
+        run.evicted = True
 
     def abandon(self, run: CachedRun) -> None:
         """Remove a run whose activation is stuck; the caller closes it when the thread returns."""

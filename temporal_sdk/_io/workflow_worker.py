@@ -1,41 +1,58 @@
-"""Poll workflow tasks, run them through the core and runtime, and respond.
+"""Poll workflow tasks, run them against cached or rebuilt runs, and respond.
 
-Rule: this is the only place where workflow tasks meet the network. Each task's history is
-decoded with the codec before the core sees it, and the commands are encoded after the runtime
-produced them. The decision to fail a workflow *task* (rather than the workflow) for a bad
-payload, a non-determinism or an internal error is taken here, in ``_process``.
+Rule: this is the only place where workflow tasks meet the network. A task is served from the
+sticky run cache when its events continue the cached run; otherwise the run is rebuilt from the
+full history (fetched page by page when the task carries only part of it). Activations run in
+the workflow task executor's threads, watched for deadlocks; the decision to fail a workflow
+*task* is taken in ``workflow_task.apply_task``. A failed task, a stuck activation, an answer the
+server refused, or a closed run leave the cache.
+
+Two pollers share the task slots: one on the task queue, one on this worker's sticky queue
+(``{identity}-{uuid}``, kind STICKY), split like sdk-core (about a fifth of the polls on the
+normal queue, at least one each). On shutdown the sticky queue is released with ShutdownWorker.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import logging
-import traceback
+import os
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from temporal_sdk._core.activation import WorkflowTaskFailure
-from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.workflow_machines import WorkflowMachines
 from temporal_sdk._io import queries as _queries
+from temporal_sdk._io.deadlock import DeadlockDetected, run_watched
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.pollers import Poller
+from temporal_sdk._io.workflow_cache import CachedRun, RunGates, WorkflowCache
+from temporal_sdk._io.workflow_history import HistoryFetcher
+from temporal_sdk._io.workflow_task import (
+    CAUSE_UNHANDLED,
+    REPLAY,
+    Outcome,
+    apply_task,
+    failure_from_exception,
+    task_failure,
+)
 from temporal_sdk._runtime.definitions import WorkflowDefinition
-from temporal_sdk._runtime.driver import run_activations
 from temporal_sdk._runtime.instance import WorkflowInstance
 from temporal_sdk.api.command.v1 import Command
-from temporal_sdk.api.enums.v1 import WorkflowTaskFailedCause
-from temporal_sdk.api.failure.v1 import ApplicationFailureInfo, Failure
+from temporal_sdk.api.enums.v1 import EventType, TaskQueueKind
 from temporal_sdk.api.history.v1 import HistoryEvent
 from temporal_sdk.api.query.v1 import WorkflowQueryResult
-from temporal_sdk.api.taskqueue.v1 import TaskQueue
+from temporal_sdk.api.taskqueue.v1 import StickyExecutionAttributes, TaskQueue
 from temporal_sdk.api.workflowservice.v1 import (
-    GetWorkflowExecutionHistoryRequest,
     PollWorkflowTaskQueueRequest,
     PollWorkflowTaskQueueResponse,
     RespondWorkflowTaskCompletedRequest,
     RespondWorkflowTaskFailedRequest,
+    ShutdownWorkerRequest,
 )
 
 if TYPE_CHECKING:
@@ -43,27 +60,30 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_CAUSE_NONDETERMINISM = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR
-_CAUSE_UNHANDLED = (
-    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
-)
 _POLL_TIMEOUT = 70.0
+_SHUTDOWN_RPC_TIMEOUT = 5.0
+_NORMAL_POLL_SHARE = 0.2
+_STICKY = TaskQueueKind.TASK_QUEUE_KIND_STICKY
+# A cached run can only continue after a task it answered successfully.
+_TASK_ENDED_BADLY = frozenset(
+    {
+        EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+    }
+)
+DEFAULT_DEADLOCK_TIMEOUT = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    commands: Sequence[Command]
-    failure: WorkflowTaskFailure | None
-    queries: dict[str, WorkflowQueryResult] = field(default_factory=dict)
+def debug_mode_from_env() -> bool:
+    """Whether ``TEMPORAL_DEBUG`` asks for debug mode (any value but empty, 0, false, no)."""
+    value = os.environ.get("TEMPORAL_DEBUG", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
 
 
-def _failure_from_exception(exc: BaseException, type_name: str | None = None) -> Failure:
-    return Failure(
-        message=str(exc) or type(exc).__name__,
-        stack_trace="".join(traceback.format_exception(exc)),
-        source="temporal-sdk-python",
-        application_failure_info=ApplicationFailureInfo(type=type_name or type(exc).__name__),
-    )
+def split_polls(total: int) -> tuple[int, int]:
+    """Split ``total`` pollers into (normal queue, sticky queue), at least one each."""
+    normal = max(1, round(total * _NORMAL_POLL_SHARE))
+    return normal, max(1, total - normal)
 
 
 class WorkflowWorker:
@@ -79,6 +99,10 @@ class WorkflowWorker:
         max_concurrent_workflow_tasks: int = 100,
         max_concurrent_polls: int = 2,
         workflow_failure_exception_types: Sequence[type[BaseException]] = (),
+        max_cached_workflows: int = 1000,
+        sticky_queue_schedule_to_start_timeout: timedelta = timedelta(seconds=10),
+        workflow_task_executor: concurrent.futures.ThreadPoolExecutor | None = None,
+        deadlock_timeout: float | None = DEFAULT_DEADLOCK_TIMEOUT,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
@@ -87,42 +111,109 @@ class WorkflowWorker:
         self._definitions: dict[str, WorkflowDefinition] = {}
         self._dynamic: WorkflowDefinition | None = None
         for cls in workflows:
-            defn = WorkflowDefinition.must_from_class(cls)
-            if defn.name is None:
-                if self._dynamic is not None:
-                    raise ValueError("more than one dynamic workflow registered")
-                self._dynamic = defn
-            elif defn.name in self._definitions:
-                raise ValueError(f"workflow named {defn.name!r} registered more than once")
-            else:
-                self._definitions[defn.name] = defn
-        self._poller = Poller(
-            name=f"workflow task poller ({task_queue})",
-            poll=self._poll,
-            handle=self._handle,
-            max_concurrent_tasks=max_concurrent_workflow_tasks,
-            max_concurrent_polls=max_concurrent_polls,
+            self._register(cls)
+        self.cache = WorkflowCache(max_cached_workflows)
+        """The sticky run cache (its ``hits``, ``misses`` and ``len`` are useful in tests)."""
+        self.history = HistoryFetcher(client)
+        self.runs_built = 0
+        """Runs built from a full history (first task of a run, cache misses, replays)."""
+        self._gates = RunGates()
+        self._sticky_timeout = sticky_queue_schedule_to_start_timeout
+        self._deadlock_timeout = deadlock_timeout
+        self._own_executor = workflow_task_executor is None
+        self._executor = workflow_task_executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, max_concurrent_workflow_tasks),
+            thread_name_prefix="temporal_workflow_task",
         )
+        self._stopping = asyncio.Event()
+        self.sticky_queue: str | None = None
+        """This worker's sticky queue name, or ``None`` when the cache is disabled."""
+        slots = asyncio.Semaphore(max_concurrent_workflow_tasks)
+        normal_polls, sticky_polls = max_concurrent_polls, 0
+        if self.cache.enabled:
+            self.sticky_queue = f"{identity}-{uuid.uuid4().hex}"
+            normal_polls, sticky_polls = split_polls(max_concurrent_polls)
+        self._pollers = [
+            Poller(
+                name=f"workflow task poller ({task_queue})",
+                poll=functools.partial(self._poll, TaskQueue(name=task_queue)),
+                handle=self._handle,
+                max_concurrent_tasks=max_concurrent_workflow_tasks,
+                max_concurrent_polls=normal_polls,
+                slots=slots,
+            )
+        ]
+        if self.sticky_queue is not None:
+            sticky = TaskQueue(name=self.sticky_queue, kind=_STICKY, normal_name=task_queue)
+            self._pollers.append(
+                Poller(
+                    name=f"sticky workflow task poller ({task_queue})",
+                    poll=functools.partial(self._poll, sticky),
+                    handle=self._handle,
+                    max_concurrent_tasks=max_concurrent_workflow_tasks,
+                    max_concurrent_polls=sticky_polls,
+                    slots=slots,
+                )
+            )
+
+    def _register(self, cls: type) -> None:
+        defn = WorkflowDefinition.must_from_class(cls)
+        if defn.name is None:
+            if self._dynamic is not None:
+                raise ValueError("more than one dynamic workflow registered")
+            self._dynamic = defn
+        elif defn.name in self._definitions:
+            raise ValueError(f"workflow named {defn.name!r} registered more than once")
+        else:
+            self._definitions[defn.name] = defn
+
+    # ------------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:
         """Poll and serve tasks until :meth:`shutdown`."""
-        await self._poller.run()
+        await asyncio.gather(*(poller.run() for poller in self._pollers))
 
     def begin_shutdown(self) -> None:
         """Stop polling; in-flight tasks keep running."""
-        self._poller.begin_shutdown()
+        for poller in self._pollers:
+            poller.begin_shutdown()
 
     async def shutdown(self) -> None:
-        """Stop polling and wait for in-flight workflow tasks to finish."""
-        await self._poller.shutdown()
+        """Stop polling, wait for in-flight workflow tasks, release the sticky queue."""
+        self._stopping.set()
+        await asyncio.gather(*(poller.shutdown() for poller in self._pollers))
+        await self._release_sticky_queue()
+        self.cache.clear()
+        if self._own_executor:
+            # A thread stuck in a deadlocked workflow cannot be joined; do not wait for it.
+            self._executor.shutdown(wait=False)
 
-    async def _poll(self) -> PollWorkflowTaskQueueResponse | None:
+    async def _release_sticky_queue(self) -> None:
+        if self.sticky_queue is None:
+            return
+        client = self._client
+        try:
+            await client.workflow_service.shutdown_worker(
+                ShutdownWorkerRequest(
+                    namespace=client.namespace,
+                    sticky_task_queue=self.sticky_queue,
+                    identity=self._identity,
+                    reason="graceful shutdown",
+                ),
+                retry=False,
+                timeout=_SHUTDOWN_RPC_TIMEOUT,
+            )
+        except Exception as err:
+            # Older servers lack the RPC; the queue then simply expires.
+            logger.debug("ShutdownWorker for sticky queue %s failed: %s", self.sticky_queue, err)
+
+    # ------------------------------------------------------------------ polling
+
+    async def _poll(self, queue: TaskQueue) -> PollWorkflowTaskQueueResponse | None:
         client = self._client
         resp = await client.workflow_service.poll_workflow_task_queue(
             PollWorkflowTaskQueueRequest(
-                namespace=client.namespace,
-                task_queue=TaskQueue(name=self._task_queue),
-                identity=self._identity,
+                namespace=client.namespace, task_queue=queue, identity=self._identity
             ),
             retry=False,
             timeout=_POLL_TIMEOUT,
@@ -130,16 +221,14 @@ class WorkflowWorker:
         return resp if resp.task_token else None
 
     async def _handle(self, task: PollWorkflowTaskQueueResponse) -> None:
+        stuck: asyncio.Future[object] | None = None
         try:
-            events = await self._history(task)
             await _queries.decode_queries(task, self._client.data_converter.payload_codec)
-            outcome = self._process(task, events)
-            if _queries.is_legacy_query(task):
-                await self._answer_legacy_query(task, outcome)
-            elif outcome.failure is None:
-                await self._complete(task, outcome.commands, outcome.queries)
-            else:
-                await self._fail(task, outcome.failure)
+            async with self._gates.hold(task.workflow_execution.run_id):
+                if _queries.is_legacy_query(task):
+                    await self._serve_query(task)
+                else:
+                    stuck = await self._serve_task(task)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -147,33 +236,85 @@ class WorkflowWorker:
                 "Workflow task for %s failed before it could be answered",
                 task.workflow_execution.workflow_id,
             )
+        if stuck is not None:
+            await self._hold_slot(stuck)
 
-    async def _history(self, task: PollWorkflowTaskQueueResponse) -> list[HistoryEvent]:
-        client = self._client
-        events = list(task.history.events)
-        token = task.next_page_token
-        while token:
-            resp = await client.workflow_service.get_workflow_execution_history(
-                GetWorkflowExecutionHistoryRequest(
-                    namespace=client.namespace,
-                    execution=task.workflow_execution,
-                    next_page_token=token,
-                ),
-                retry=True,
-            )
-            events.extend(resp.history.events)
-            token = resp.next_page_token
-        codec = client.data_converter.payload_codec
-        if codec is not None:
-            for event in events:
-                await visit_payloads(event, codec.decode)
-        return events
+    async def _hold_slot(self, stuck: asyncio.Future[object]) -> None:
+        """Keep this task's slot until the deadlocked thread returns (or the worker stops)."""
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait((stuck, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not stuck.done():
+            logger.warning("Worker shutting down while a deadlocked workflow thread still runs")
+
+    # ------------------------------------------------------------------ workflow tasks
+
+    async def _serve_task(
+        self, task: PollWorkflowTaskQueueResponse
+    ) -> asyncio.Future[object] | None:
+        """Answer one workflow task; return the stuck thread's future after a deadlock."""
+        events = await self.history.task_events(task)
+        run = self._cached_run(task, events)
+        result: Outcome | object = REPLAY
+        stuck: asyncio.Future[object] | None = None
+        try:
+            if run is not None:
+                result, stuck = await self._apply(task, run, events, cached=True)
+                if result is REPLAY:
+                    self._forget(run, "the core refused the new events")
+                    self.cache.release(run)
+                    run = None
+            if result is REPLAY:
+                if not events or events[0].event_id != 1:
+                    events = await self.history.full_history(task)
+                built = self._build_run(task)
+                if isinstance(built, Outcome):
+                    result = built
+                else:
+                    run = built
+                    result, stuck = await self._apply(task, run, events, cached=False)
+            assert isinstance(result, Outcome)
+            await self._answer(task, run, result)
+        except BaseException:
+            if run is not None:
+                self._forget(run, "the task could not be answered")
+            raise
+        finally:
+            if run is not None:
+                self.cache.release(run)
+        return stuck
+
+    def _cached_run(
+        self, task: PollWorkflowTaskQueueResponse, events: list[HistoryEvent]
+    ) -> CachedRun | None:
+        run_id = task.workflow_execution.run_id
+        run = self.cache.acquire(run_id)
+        if run is None:
+            self.cache.misses += 1
+            return None
+        first = events[0] if events else None
+        if (
+            first is not None
+            and first.event_id == run.last_event_id + 1
+            and first.event_type not in _TASK_ENDED_BADLY
+        ):
+            self.cache.hits += 1
+            return run
+        self.cache.misses += 1
+        self.cache.release(run)
+        self.cache.evict(run_id, "the task's history does not continue the cached run")
+        return None
+
+    def _forget(self, run: CachedRun, reason: str) -> None:
+        self.cache.forget(run, reason)
 
     def _definition(self, workflow_type: str) -> WorkflowDefinition | None:
         return self._definitions.get(workflow_type) or self._dynamic
 
-    def _process(self, task: PollWorkflowTaskQueueResponse, events: list[HistoryEvent]) -> _Outcome:
-        """Run the task; the one place that turns errors into a workflow *task* failure."""
+    def _build_run(self, task: PollWorkflowTaskQueueResponse) -> CachedRun | Outcome:
+        """A fresh run for ``task`` (marked in use), or the task failure if its type is unknown."""
         execution = task.workflow_execution
         defn = self._definition(task.workflow_type.name)
         if defn is None:
@@ -182,12 +323,7 @@ class WorkflowWorker:
                 f"Workflow class {task.workflow_type.name} is not registered on this worker, "
                 f"available workflows: {known}"
             )
-            return _Outcome(
-                (),
-                WorkflowTaskFailure(
-                    _failure_from_exception(err, "NotFoundError"), _CAUSE_UNHANDLED
-                ),
-            )
+            return task_failure(err, type_name="NotFoundError")
         converter = self._client.data_converter
         machines = WorkflowMachines(
             namespace=self._client.namespace,
@@ -202,34 +338,95 @@ class WorkflowWorker:
             failure_converter=converter.failure_converter,
             failure_exception_types=self._failure_types,
         )
+        self.runs_built += 1
+        return CachedRun(execution.run_id, machines, instance, users=1)
+
+    async def _apply(
+        self,
+        task: PollWorkflowTaskQueueResponse,
+        run: CachedRun,
+        events: list[HistoryEvent],
+        *,
+        cached: bool,
+    ) -> tuple[Outcome | object, asyncio.Future[object] | None]:
+        """Run the task's activations in the executor under the deadlock watch."""
         try:
-            machines.add_events(events)
-            failure = run_activations(machines, instance)
-        except NondeterminismError as err:
-            logger.warning("%s", err)
-            return _Outcome(
-                (), WorkflowTaskFailure(_failure_from_exception(err), _CAUSE_NONDETERMINISM)
+            work = functools.partial(apply_task, task, run, events, cached)
+            return await run_watched(self._executor, work, self._deadlock_timeout), None
+        except DeadlockDetected as err:
+            logger.error(
+                "%s (workflow %s)\n%s", err, task.workflow_execution.workflow_id, err.stack
             )
-        except Exception as err:
-            logger.exception("Workflow task of %s failed in the SDK", execution.workflow_id)
-            return _Outcome((), WorkflowTaskFailure(_failure_from_exception(err), _CAUSE_UNHANDLED))
-        else:
-            if failure is None:
-                answers = _queries.answer_queries(instance, task)
-                return _Outcome(machines.take_commands(), None, answers)
+            self.cache.abandon(run)
+            err.pending.add_done_callback(lambda _: self.cache.release(run))
+            failure = failure_from_exception(err, "_DeadlockError", stack=err.stack)
+            return Outcome((), WorkflowTaskFailure(failure, CAUSE_UNHANDLED)), err.pending
+
+    async def _answer(
+        self, task: PollWorkflowTaskQueueResponse, run: CachedRun | None, outcome: Outcome
+    ) -> None:
+        if outcome.failure is not None:
+            if run is not None:
+                self._forget(run, "the workflow task failed")
+            await self._fail(task, outcome.failure)
+            return
+        await self._complete(task, outcome.commands, outcome.queries)
+        if run is None:
+            return
+        if outcome.closes_run:
+            self._forget(run, "the run closed")
+        elif not run.evicted:
+            self.cache.adopt(run)
+
+    # ------------------------------------------------------------------ legacy queries
+
+    async def _serve_query(self, task: PollWorkflowTaskQueueResponse) -> None:
+        """Answer a legacy query from the cached run, or from a run rebuilt just for it."""
+        run = self.cache.acquire(task.workflow_execution.run_id)
+        if run is not None:
+            self.cache.hits += 1
+            try:
+                answers = _queries.answer_queries(run.instance, task)
+            finally:
+                self.cache.release(run)
+            await self._answer_legacy_query(task, Outcome((), None, answers))
+            return
+        events = await self.history.task_events(task)
+        if not events or events[0].event_id != 1:
+            events = await self.history.full_history(task)
+        built = self._build_run(task)
+        if isinstance(built, Outcome):
+            await self._answer_legacy_query(task, built)
+            return
+        built.evicted = True  # rebuilt for this query only
+        try:
+            outcome, _ = await self._apply(task, built, events, cached=False)
         finally:
-            # No run cache yet: every task rebuilds the run, so unwind this one now.
-            instance.close()
-        return _Outcome((), failure)
+            self.cache.release(built)
+        assert isinstance(outcome, Outcome)
+        await self._answer_legacy_query(task, outcome)
 
     async def _answer_legacy_query(
-        self, task: PollWorkflowTaskQueueResponse, outcome: _Outcome
+        self, task: PollWorkflowTaskQueueResponse, outcome: Outcome
     ) -> None:
         results = outcome.queries
         if outcome.failure is not None:
             results = _queries.failed_results(task, outcome.failure.failure.message)
         await _queries.encode_results(results, self._client.data_converter.payload_codec)
         await _queries.respond_legacy(self._client, task, results)
+
+    # ------------------------------------------------------------------ responses
+
+    def _sticky_attributes(self) -> StickyExecutionAttributes | None:
+        if self.sticky_queue is None:
+            return None
+        attrs = StickyExecutionAttributes(
+            worker_task_queue=TaskQueue(
+                name=self.sticky_queue, kind=_STICKY, normal_name=self._task_queue
+            )
+        )
+        attrs.schedule_to_start_timeout.FromTimedelta(self._sticky_timeout)
+        return attrs
 
     async def _complete(
         self,
@@ -244,6 +441,7 @@ class WorkflowWorker:
             identity=self._identity,
             namespace=client.namespace,
             query_results=queries or {},
+            sticky_attributes=self._sticky_attributes(),
         )
         codec = client.data_converter.payload_codec
         await _queries.encode_results(req.query_results, codec)

@@ -143,6 +143,18 @@ class WorkflowRuntime(ABC):
     def memo(self) -> Mapping[str, Any]:
         """The run's memo, decoded without type hints."""
 
+    def has_last_completion_result(self) -> bool:
+        """Whether the previous cron/scheduled run left a result (none by default)."""
+        return False
+
+    def last_completion_result(self, type_hint: Any | None) -> Any:
+        """The previous cron/scheduled run's result (none by default)."""
+        return None
+
+    def last_failure(self) -> BaseException | None:
+        """The previous run's or attempt's failure (none by default)."""
+        return None
+
     @abstractmethod
     def memo_value(self, key: str, default: Any, *, type_hint: Any | None) -> Any:
         """One memo value decoded with ``type_hint``; ``default`` (or KeyError) if absent."""

@@ -30,6 +30,7 @@ from temporal_sdk._core.activation import (
     Command,
     CompleteWorkflow,
     Completion,
+    DoUpdate,
     FailWorkflow,
     FireTimer,
     InitializeWorkflow,
@@ -48,6 +49,7 @@ from temporal_sdk._core.activation import (
     WorkflowTaskFailure,
 )
 from temporal_sdk._runtime import guard as _guard
+from temporal_sdk._runtime import last_result
 from temporal_sdk._runtime.activity_defn import activity_name_for, activity_result_type_for
 from temporal_sdk._runtime.children import ChildWorkflows
 from temporal_sdk._runtime.context import (
@@ -175,6 +177,7 @@ class WorkflowInstance(WorkflowRuntime):
         self._activities: dict[int, _Activity] = {}
         self._conditions: list[tuple[Callable[[], bool], asyncio.Future[Any]]] = []
         self._info: Info | None = None
+        self._start_attrs: Any = None  # start event attributes, for last_result
         self._random = random.Random(0)
         self._args: list[Any] = []
         self._object: Any = None
@@ -202,6 +205,9 @@ class WorkflowInstance(WorkflowRuntime):
             payload_converter=self._pc,
             failure_converter=self._fc,
             on_error=self._on_code_error,
+            add=self._add,
+            is_failure=self.is_failure_exception,
+            fail_task=self._fail_task,
         )
         self._run_ops = RunOps(
             add=self._add,
@@ -223,7 +229,7 @@ class WorkflowInstance(WorkflowRuntime):
         self._history_length = activation.history_length
         self._run_ops.continue_as_new_suggested = activation.continue_as_new_suggested
         init: InitializeWorkflow | None = None
-        signals: list[SignalWorkflow] = []
+        signals: list[SignalWorkflow | DoUpdate] = []
         others: list[Job] = []
         for job in activation.jobs:
             if isinstance(job, InitializeWorkflow):
@@ -233,8 +239,8 @@ class WorkflowInstance(WorkflowRuntime):
                 self._run_ops.notify_patch(job.patch_id)
             elif isinstance(job, NotifySideEffect):
                 self._run_ops.notify_side_effect(job.seq, job.result)
-            elif isinstance(job, SignalWorkflow):
-                signals.append(job)
+            elif isinstance(job, (SignalWorkflow, DoUpdate)):
+                signals.append(job)  # signals and updates, in history order
             else:
                 others.append(job)
         try:
@@ -324,6 +330,7 @@ class WorkflowInstance(WorkflowRuntime):
 
     def _initialize(self, init: InitializeWorkflow, timestamp: float) -> None:
         self._info = self._build_info(init, timestamp)
+        self._start_attrs = init.start
         self._random = random.Random(init.randomness_seed)
         if self._defn.name is None:
             self._args = [[RawValue(p) for p in init.arguments]]
@@ -456,8 +463,11 @@ class WorkflowInstance(WorkflowRuntime):
 
     # -- signals -------------------------------------------------------------------------------
 
-    def _apply_signal(self, job: SignalWorkflow) -> None:
-        self._handlers.signal(job)
+    def _apply_signal(self, job: SignalWorkflow | DoUpdate) -> None:
+        if isinstance(job, DoUpdate):
+            self._handlers.update(job)
+        else:
+            self._handlers.signal(job)
 
     def handlers(self) -> HandlerTable:
         """The run's live signal, query and update handlers (see ``handlers``)."""
@@ -643,6 +653,18 @@ class WorkflowInstance(WorkflowRuntime):
     def payload_converter(self) -> Any:
         """The payload converter for workflow values."""
         return self._pc
+
+    def has_last_completion_result(self) -> bool:
+        """Whether the previous cron/scheduled run left a result."""
+        return last_result.has_last_completion_result(self._start_attrs)
+
+    def last_completion_result(self, type_hint: Any | None) -> Any:
+        """The previous cron/scheduled run's result (``None`` if there is none)."""
+        return last_result.last_completion_result(self._start_attrs, self._pc, type_hint)
+
+    def last_failure(self) -> BaseException | None:
+        """The previous run's or attempt's failure, if any."""
+        return last_result.last_failure(self._start_attrs, self._pc, self._fc)
 
     def memo(self) -> Mapping[str, Any]:
         """The memo decoded without type hints (decoded once, then cached)."""

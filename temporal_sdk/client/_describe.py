@@ -65,14 +65,14 @@ async def decode_memo(converter: DataConverter, memo: Memo) -> dict[str, Any]:
     """Decode every memo field without type hints."""
     keys = list(memo.fields)
     values = await converter.decode([memo.fields[k] for k in keys]) if keys else []
-    return dict(zip(keys, values))
+    return dict(zip(keys, values, strict=True))
 
 
 async def encode_memo(converter: DataConverter, memo: Mapping[str, Any], proto: Memo) -> None:
     """Encode ``memo`` (one payload per key) into ``proto``."""
     keys = list(memo)
     payloads = await converter.encode([memo[k] for k in keys]) if keys else []
-    for key, payload in zip(keys, payloads):
+    for key, payload in zip(keys, payloads, strict=True):
         proto.fields[key].CopyFrom(payload)
 
 

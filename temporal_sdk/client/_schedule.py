@@ -180,7 +180,7 @@ class ScheduleSpec:
 
 
 class ScheduleAction:
-    """What a schedule does each time it fires; the one kind is :class:`ScheduleActionStartWorkflow`."""
+    """What a schedule does each time it fires (see :class:`ScheduleActionStartWorkflow`)."""
 
     @staticmethod
     def _from_proto(proto: _sched.ScheduleAction) -> ScheduleAction:
@@ -267,7 +267,10 @@ class ScheduleActionStartWorkflow(ScheduleAction):
 
     def __repr__(self) -> str:
         """Show the workflow type, id and task queue."""
-        return f"ScheduleActionStartWorkflow({self.workflow!r}, id={self.id!r}, task_queue={self.task_queue!r})"
+        return (
+            f"ScheduleActionStartWorkflow({self.workflow!r}, id={self.id!r}, "
+            f"task_queue={self.task_queue!r})"
+        )
 
     @staticmethod
     def _from_raw(info: NewWorkflowExecutionInfo) -> ScheduleActionStartWorkflow:
@@ -421,7 +424,7 @@ class ScheduleState:
     paused: bool = False
     """Whether the schedule is paused."""
     limited_actions: bool = False
-    """Whether ``remaining_actions`` counts down; must match ``remaining_actions != 0`` on create."""
+    """Whether ``remaining_actions`` counts down (on create: exactly when it is non-zero)."""
     remaining_actions: int = 0
     """Actions left when limited; at 0 the schedule stops acting on its own."""
 

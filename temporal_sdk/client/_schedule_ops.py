@@ -37,9 +37,8 @@ if TYPE_CHECKING:
     from temporal_sdk.client import Client
     from temporal_sdk.converter import DataConverter
 
-Metadata = Mapping[str, str | bytes]
 Updater = Callable[
-    [ScheduleUpdateInput], "ScheduleUpdate | None | Awaitable[ScheduleUpdate | None]"
+    [ScheduleUpdateInput], "ScheduleUpdate | Awaitable[ScheduleUpdate | None] | None"
 ]
 
 
@@ -53,7 +52,10 @@ class ScheduleHandle:
         """The schedule id."""
 
     async def _patch(
-        self, patch: _sched.SchedulePatch, metadata: Metadata, timeout: timedelta | None
+        self,
+        patch: _sched.SchedulePatch,
+        metadata: Mapping[str, str | bytes],
+        timeout: timedelta | None,
     ) -> None:
         client = self._client
         await client.workflow_service.patch_schedule(
@@ -72,7 +74,7 @@ class ScheduleHandle:
     async def backfill(
         self,
         *backfill: ScheduleBackfill,
-        rpc_metadata: Metadata = {},
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Take the actions the spec gives for each past range, now."""
@@ -82,7 +84,7 @@ class ScheduleHandle:
         await self._patch(patch, rpc_metadata, rpc_timeout)
 
     async def delete(
-        self, *, rpc_metadata: Metadata = {}, rpc_timeout: timedelta | None = None
+        self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> None:
         """Delete the schedule (workflows it started keep running)."""
         client = self._client
@@ -96,7 +98,7 @@ class ScheduleHandle:
         )
 
     async def describe(
-        self, *, rpc_metadata: Metadata = {}, rpc_timeout: timedelta | None = None
+        self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> ScheduleDescription:
         """Fetch the schedule, its state and its recent and upcoming actions."""
         client = self._client
@@ -112,7 +114,7 @@ class ScheduleHandle:
         self,
         *,
         note: str | None = None,
-        rpc_metadata: Metadata = {},
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Pause the schedule, recording ``note`` (a default note when ``None``)."""
@@ -123,7 +125,7 @@ class ScheduleHandle:
         self,
         *,
         note: str | None = None,
-        rpc_metadata: Metadata = {},
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Resume the schedule, recording ``note`` (a default note when ``None``)."""
@@ -134,7 +136,7 @@ class ScheduleHandle:
         self,
         *,
         overlap: ScheduleOverlapPolicy | None = None,
-        rpc_metadata: Metadata = {},
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Take the action once now; ``overlap`` overrides the schedule's policy for it."""
@@ -147,7 +149,7 @@ class ScheduleHandle:
         self,
         updater: Updater,
         *,
-        rpc_metadata: Metadata = {},
+        rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Change the schedule with a callback (sync or async).
@@ -188,7 +190,7 @@ async def create_schedule(
     backfill: Sequence[ScheduleBackfill],
     memo: Mapping[str, Any] | None,
     search_attributes: TypedSearchAttributes | None,
-    rpc_metadata: Metadata,
+    rpc_metadata: Mapping[str, str | bytes],
     rpc_timeout: timedelta | None,
 ) -> ScheduleHandle:
     """Create a schedule (see ``Client.create_schedule``)."""
@@ -327,7 +329,7 @@ class ScheduleAsyncIterator:
         *,
         page_size: int,
         next_page_token: bytes | None,
-        rpc_metadata: Metadata,
+        rpc_metadata: Mapping[str, str | bytes],
         rpc_timeout: timedelta | None,
     ) -> None:
         self._client = client

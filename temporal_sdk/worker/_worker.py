@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def _deadlock_timeout(debug_mode: bool, timeout: timedelta) -> float | None:
+    """Seconds an activation may run without yielding; ``None`` (no check) in debug mode."""
+    from temporal_sdk._io.workflow_worker import debug_mode_from_env
+
+    if debug_mode or debug_mode_from_env() or timeout <= timedelta():
+        return None
+    return timeout.total_seconds()
+
+
 class Worker:
     """Polls one task queue and runs the given workflows and activities.
 
@@ -59,6 +68,7 @@ class Worker:
         disable_eager_activity_execution: bool = False,
         on_fatal_error: Callable[[BaseException], Awaitable[None]] | None = None,
         use_worker_versioning: bool = False,
+        deadlock_detection_timeout: timedelta = timedelta(seconds=2),
     ) -> None:
         if not activities and not workflows:
             raise ValueError("a worker needs at least one workflow or activity")
@@ -79,6 +89,10 @@ class Worker:
                 max_concurrent_workflow_tasks=max_concurrent_workflow_tasks or 100,
                 max_concurrent_polls=max_concurrent_workflow_task_polls or 2,
                 workflow_failure_exception_types=workflow_failure_exception_types,
+                max_cached_workflows=max_cached_workflows,
+                sticky_queue_schedule_to_start_timeout=sticky_queue_schedule_to_start_timeout,
+                workflow_task_executor=workflow_task_executor,
+                deadlock_timeout=_deadlock_timeout(debug_mode, deadlock_detection_timeout),
             )
         if activities and not no_remote_activities:
             from temporal_sdk._io.activity_worker import ActivityWorker

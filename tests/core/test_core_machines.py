@@ -506,9 +506,11 @@ def test_nondeterminism_completing_early() -> None:
 def test_unsupported_event_type_is_reported() -> None:
     h = _started()
     h.add_full_workflow_task()
-    h.add(EventType.EVENT_TYPE_MARKER_RECORDED, "marker_recorded_event_attributes")
+    h.add(
+        EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, "nexus_operation_scheduled_event_attributes"
+    )
     m = machines_for(h)
-    with pytest.raises(HistoryError, match="MarkerRecorded is not supported yet"):
+    with pytest.raises(HistoryError, match="NexusOperationScheduled is not supported yet"):
         drive(m, [])
 
 

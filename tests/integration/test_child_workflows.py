@@ -8,7 +8,10 @@ from datetime import timedelta
 
 from temporal_sdk import workflow
 from temporal_sdk.api.enums.v1 import EventType, IndexedValueType
-from temporal_sdk.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporal_sdk.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
 from temporal_sdk.client import Client, WorkflowFailureError, WorkflowHandle
 from temporal_sdk.common import (
     RetryPolicy,
@@ -427,6 +430,12 @@ async def test_child_options_reach_the_child(client: Client, task_queue: str) ->
     except RPCError as err:
         if err.status is not RPCStatusCode.ALREADY_EXISTS:
             raise
+    listing = ListSearchAttributesRequest(namespace=client.namespace)
+    for _ in range(300):
+        listed = await client.operator_service.list_search_attributes(listing)
+        if CHILD_KEY.name in listed.custom_attributes:
+            break
+        await asyncio.sleep(0.1)
     async with _worker(client, task_queue):
         result, child_id, _ = await _run(client, task_queue, "with_options")
         history = await client.get_workflow_handle(child_id).fetch_history()
