@@ -85,10 +85,16 @@ def run_driver(cmd: list[str], timeout: float = 600) -> tuple[dict[str, float], 
     first = proc.stdout.readline()
     first_at = time.perf_counter() - start
     rest = proc.communicate(timeout=timeout)[0]
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode})")
     lines = [line for line in [first, *rest.splitlines()] if line.strip()]
-    return json.loads(lines[-1]), first_at
+    try:
+        figures: dict[str, float] = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode})") from None
+    if proc.returncode != 0:
+        # The official SDK sometimes aborts while the interpreter finalizes, after its figures
+        # were printed; the figures stand, the crash is reported.
+        print(f"note: {cmd[1:4]} exited with {proc.returncode} after reporting", flush=True)
+    return figures, first_at
 
 
 def import_time(sdk: str) -> float:

@@ -11,10 +11,16 @@ from typing import Any
 
 from temporal_sdk._runtime import handlers as _handlers
 from temporal_sdk._runtime.definitions import HandlerUnfinishedPolicy
-from temporal_sdk._runtime.handlers import ReadOnlyContextError
+from temporal_sdk._runtime.handlers import (
+    ReadOnlyContextError,
+    UnfinishedSignalHandlersWarning,
+    UnfinishedUpdateHandlersWarning,
+)
 
 __all__ = [
     "ReadOnlyContextError",
+    "UnfinishedSignalHandlersWarning",
+    "UnfinishedUpdateHandlersWarning",
     "all_handlers_finished",
     "get_dynamic_query_handler",
     "get_dynamic_signal_handler",

@@ -51,6 +51,8 @@ from temporal_sdk._workflow_children import (
 )
 from temporal_sdk._workflow_messages import (
     ReadOnlyContextError,
+    UnfinishedSignalHandlersWarning,
+    UnfinishedUpdateHandlersWarning,
     all_handlers_finished,
     get_dynamic_query_handler,
     get_dynamic_signal_handler,
@@ -90,6 +92,8 @@ __all__ = [
     "ParentClosePolicy",
     "ParentInfo",
     "ReadOnlyContextError",
+    "UnfinishedSignalHandlersWarning",
+    "UnfinishedUpdateHandlersWarning",
     "UpdateMethod",
     "all_handlers_finished",
     "continue_as_new",

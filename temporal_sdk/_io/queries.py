@@ -1,5 +1,7 @@
 """Queries on the worker side: decode them, answer them from a run, and send the answers.
 
+Also the codec pass over update protocol messages (their bodies are packed ``Any``s).
+
 Rule: queries bypass the core. They never produce commands, so instead of travelling as
 activation jobs they are answered by ``WorkflowInstance.query`` *after* all of the task's
 activations were applied (the state a query sees includes the task's new events). Two paths:
@@ -15,13 +17,17 @@ Payload codecs run here, on both the query arguments and the answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from google.protobuf.message import Message as ProtoMessage
 
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._runtime.handlers import QueryAnswer
 from temporal_sdk.api.enums.v1 import QueryResultType
+from temporal_sdk.api.protocol.v1 import Message
 from temporal_sdk.api.query.v1 import WorkflowQuery, WorkflowQueryResult
+from temporal_sdk.api.update.v1 import Acceptance, Rejection, Request, Response
 from temporal_sdk.api.workflowservice.v1 import (
     PollWorkflowTaskQueueResponse,
     RespondQueryTaskCompletedRequest,
@@ -48,6 +54,28 @@ async def decode_queries(task: PollWorkflowTaskQueueResponse, codec: Any | None)
         await visit_payloads(task.query, codec.decode)
     for query in task.queries.values():
         await visit_payloads(query, codec.decode)
+    await _transform_messages(task.messages, codec.decode)
+
+
+# Protocol message bodies are ``Any``-packed; the payload visitor does not look inside them.
+_BODY_TYPES: tuple[type[ProtoMessage], ...] = (Request, Acceptance, Rejection, Response)
+
+
+async def _transform_messages(messages: Iterable[Message], transform: Any) -> None:
+    for message in messages:
+        for body_type in _BODY_TYPES:
+            if message.body.TypeName() == body_type.DESCRIPTOR.full_name:
+                body = body_type()
+                message.body.Unpack(body)
+                await visit_payloads(body, transform)
+                message.body.Pack(body)
+                break
+
+
+async def encode_messages(messages: Iterable[Message], codec: Any | None) -> None:
+    """Run the codec over the payloads inside outgoing protocol messages, in place."""
+    if codec is not None:
+        await _transform_messages(messages, codec.encode)
 
 
 def _answer(instance: WorkflowInstance, query: WorkflowQuery) -> QueryAnswer:

@@ -23,6 +23,7 @@ from temporal_sdk.api.command.v1 import Command
 from temporal_sdk.api.enums.v1 import CommandType, WorkflowTaskFailedCause
 from temporal_sdk.api.failure.v1 import ApplicationFailureInfo, Failure
 from temporal_sdk.api.history.v1 import HistoryEvent
+from temporal_sdk.api.protocol.v1 import Message
 from temporal_sdk.api.query.v1 import WorkflowQueryResult
 from temporal_sdk.api.workflowservice.v1 import PollWorkflowTaskQueueResponse
 
@@ -53,6 +54,8 @@ class Outcome:
     commands: Sequence[Command]
     failure: WorkflowTaskFailure | None
     queries: dict[str, WorkflowQueryResult] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    """Protocol messages (update accept / reject / complete) to send with the commands."""
 
     @property
     def closes_run(self) -> bool:
@@ -94,6 +97,7 @@ def apply_task(
     machines, instance = run.machines, run.instance
     try:
         machines.add_events(events)
+        machines.updates.add_messages(list(task.messages))
         if events:
             run.last_event_id = events[-1].event_id
         failure = run_activations(machines, instance, hooks)
@@ -112,4 +116,4 @@ def apply_task(
     if failure is not None:
         return Outcome((), failure)
     answers = _queries.answer_queries(instance, task)
-    return Outcome(machines.take_commands(), None, answers)
+    return Outcome(machines.take_commands(), None, answers, machines.updates.take_messages())

@@ -45,6 +45,7 @@ from temporal_sdk._runtime.instance import WorkflowInstance
 from temporal_sdk.api.command.v1 import Command
 from temporal_sdk.api.enums.v1 import EventType, TaskQueueKind
 from temporal_sdk.api.history.v1 import HistoryEvent
+from temporal_sdk.api.protocol.v1 import Message
 from temporal_sdk.api.query.v1 import WorkflowQueryResult
 from temporal_sdk.api.taskqueue.v1 import StickyExecutionAttributes, TaskQueue
 from temporal_sdk.api.workflowservice.v1 import (
@@ -370,7 +371,7 @@ class WorkflowWorker:
                 self._forget(run, "the workflow task failed")
             await self._fail(task, outcome.failure)
             return
-        await self._complete(task, outcome.commands, outcome.queries)
+        await self._complete(task, outcome.commands, outcome.queries, outcome.messages)
         if run is None:
             return
         if outcome.closes_run:
@@ -433,6 +434,7 @@ class WorkflowWorker:
         task: PollWorkflowTaskQueueResponse,
         commands: Sequence[Command],
         queries: dict[str, WorkflowQueryResult] | None = None,
+        messages: Sequence[Message] = (),
     ) -> None:
         client = self._client
         req = RespondWorkflowTaskCompletedRequest(
@@ -442,9 +444,11 @@ class WorkflowWorker:
             namespace=client.namespace,
             query_results=queries or {},
             sticky_attributes=self._sticky_attributes(),
+            messages=messages,
         )
         codec = client.data_converter.payload_codec
         await _queries.encode_results(req.query_results, codec)
+        await _queries.encode_messages(req.messages, codec)
         if codec is not None:
             for command in req.commands:
                 await visit_payloads(command, codec.encode)

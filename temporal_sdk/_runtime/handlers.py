@@ -17,11 +17,18 @@ import asyncio
 import functools
 import inspect
 import typing
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from temporal_sdk._core.activation import SignalWorkflow
+from temporal_sdk._core.activation import (
+    AcceptUpdate,
+    CompleteUpdate,
+    DoUpdate,
+    RejectUpdate,
+    SignalWorkflow,
+)
 from temporal_sdk._runtime import _introspect
 from temporal_sdk._runtime.definitions import (
     HandlerDefinition,
@@ -33,6 +40,14 @@ from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.common import RawValue
 from temporal_sdk.exceptions import TemporalError
+
+
+class UnfinishedUpdateHandlersWarning(RuntimeWarning):
+    """The workflow finished while update handlers (policy WARN_AND_ABANDON) still ran."""
+
+
+class UnfinishedSignalHandlersWarning(RuntimeWarning):
+    """The workflow finished while signal handlers (policy WARN_AND_ABANDON) still ran."""
 
 
 class ReadOnlyContextError(TemporalError):
@@ -138,12 +153,18 @@ class HandlerTable:
         payload_converter: Any,
         failure_converter: Any,
         on_error: Callable[[BaseException, Callable[..., Any]], None],
+        add: Callable[[Any], None] | None = None,
+        is_failure: Callable[[BaseException], bool] | None = None,
+        fail_task: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._defn = defn
         self._loop = loop
         self._pc = payload_converter
         self._fc = failure_converter
         self._on_error = on_error
+        self._add = add or (lambda command: None)
+        self._is_failure = is_failure or (lambda err: False)
+        self._fail_task = fail_task or (lambda err: None)
         self.signals: dict[str | None, LiveHandler] = {}
         self.queries: dict[str | None, LiveHandler] = {}
         self.updates: dict[str | None, LiveHandler] = {}
@@ -232,9 +253,85 @@ class HandlerTable:
         decoded: list[Any] = self._pc.from_payloads(list(payloads), handler.arg_types)
         return decoded
 
+    # -- updates -------------------------------------------------------------------------------
+
+    def update(self, job: DoUpdate) -> None:
+        """Validate (unless replaying), then accept or reject; an accepted update starts running."""
+        handler = self.updates.get(job.name) or self.updates.get(None)
+        try:
+            if handler is None:
+                known = " ".join(sorted(n for n in self.updates if n))
+                raise KeyError(
+                    f"Update handler for {job.name!r} expected but not found, and there is no "
+                    f"dynamic handler. known updates: [{known}]"
+                )
+            args = self._decode_args(handler, job.name, job.arguments)
+            if job.run_validator and handler.validator is not None:
+                self._validate(handler.validator, args)
+        except Exception as err:
+            if not job.run_validator:
+                self._fail_task(err)  # accepted before: it must be runnable on replay too
+                return
+            self._add(RejectUpdate(job.update_id, self._failure(err)))
+            return
+        self._add(AcceptUpdate(job.update_id))
+        self._loop.create_task(
+            self._run_update(handler, job.update_id, args), name=f"update {job.name}"
+        )
+
+    def _validate(self, validator: Callable[..., Any], args: Sequence[Any]) -> None:
+        previous = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(self._loop)
+        self.read_only = True
+        try:
+            validator(*args)
+        finally:
+            self.read_only = False
+            asyncio.events._set_running_loop(previous)
+
+    async def _run_update(self, handler: LiveHandler, update_id: str, args: Sequence[Any]) -> None:
+        self._next_id += 1
+        key = self._next_id
+        self.running[key] = handler
+        try:
+            result = handler.fn(*args)
+            if handler.is_async:
+                result = await result
+            payload = self._pc.to_payloads([result])[0]
+        except (Exception, asyncio.CancelledError) as err:
+            if isinstance(err, asyncio.CancelledError) or self._is_failure(err):
+                self._add(CompleteUpdate(update_id, failure=self._failure(err)))
+            else:
+                self._fail_task(err)
+            return
+        finally:
+            self.running.pop(key, None)
+        self._add(CompleteUpdate(update_id, result=payload))
+
     def unfinished(self, kind: str) -> list[LiveHandler]:
         """Handlers of ``kind`` still running."""
         return [h for h in self.running.values() if h.kind == kind]
+
+    def warn_unfinished(self) -> None:
+        """Warn about handlers abandoned by the closing workflow, per their unfinished policy."""
+        for kind, category in (
+            ("update", UnfinishedUpdateHandlersWarning),
+            ("signal", UnfinishedSignalHandlersWarning),
+        ):
+            names = sorted(
+                h.name or "<dynamic>"
+                for h in self.unfinished(kind)
+                if h.unfinished_policy is HandlerUnfinishedPolicy.WARN_AND_ABANDON
+            )
+            if names:
+                warnings.warn(
+                    f"Workflow {self._defn.name or '<dynamic>'} finished while {kind} handlers "
+                    f"were still running: {', '.join(names)}. Wait for them before returning, "
+                    "e.g. await workflow.wait_condition(workflow.all_handlers_finished), or set "
+                    "unfinished_policy=HandlerUnfinishedPolicy.ABANDON on the handler.",
+                    category,
+                    stacklevel=2,
+                )
 
     # -- queries -------------------------------------------------------------------------------
 

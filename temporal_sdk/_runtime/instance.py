@@ -224,6 +224,7 @@ class WorkflowInstance(WorkflowRuntime):
         """Apply ``activation``'s jobs, run the code until it is blocked, return its commands."""
         self._activation_no += 1
         self._commands = []
+        was_closed = self._closed
         self._loop.set_time(activation.timestamp)
         self._replaying = activation.is_replaying
         self._history_length = activation.history_length
@@ -260,6 +261,8 @@ class WorkflowInstance(WorkflowRuntime):
             self._task_error = err
         if self._task_error is not None:
             return Completion(failure=self._task_failure(self._task_error))
+        if self._closed and not was_closed and not self._replaying and self._handlers.running:
+            self._handlers.warn_unfinished()
         return Completion(commands=tuple(self._commands))
 
     def close(self) -> None:

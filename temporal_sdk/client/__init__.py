@@ -11,7 +11,15 @@ from temporal_sdk.client._describe import (
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
 )
-from temporal_sdk.client._messages import WorkflowQueryFailedError, WorkflowQueryRejectedError
+from temporal_sdk.client._messages import (
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
+)
+from temporal_sdk.client._with_start import WithStartWorkflowOperation
 from temporal_sdk.client._schedule import (
     Schedule,
     ScheduleAction,
@@ -93,6 +101,11 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowHistory",
     "WorkflowHistoryEventFilterType",
+    "WithStartWorkflowOperation",
     "WorkflowQueryFailedError",
     "WorkflowQueryRejectedError",
+    "WorkflowUpdateFailedError",
+    "WorkflowUpdateHandle",
+    "WorkflowUpdateRPCTimeoutOrCancelledError",
+    "WorkflowUpdateStage",
 ]

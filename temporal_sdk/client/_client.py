@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from typing_extensions import Self
 
@@ -35,6 +35,10 @@ from temporal_sdk.service import (
     TLSConfig,
     WorkflowService,
 )
+
+if TYPE_CHECKING:
+    from temporal_sdk.client._messages import WorkflowUpdateHandle, WorkflowUpdateStage
+    from temporal_sdk.client._with_start import WithStartWorkflowOperation
 
 SelfType = TypeVar("SelfType")
 ParamType = TypeVar("ParamType")
@@ -477,6 +481,67 @@ class Client:
             rpc_timeout=rpc_timeout,
         )
         return await handle.result()
+
+    async def start_update_with_start_workflow(
+        self,
+        update: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = [],
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """Send an update to the operation's workflow, starting that workflow if needed.
+
+        Both happen in one server call. Returns once the update reached ``wait_for_stage``;
+        ``start_workflow_operation.workflow_handle()`` then gives the workflow's handle.
+        """
+        from temporal_sdk.client._with_start import start_update_with_start
+
+        return await start_update_with_start(
+            self,
+            update,
+            arg,
+            start_workflow_operation=start_workflow_operation,
+            wait_for_stage=wait_for_stage,
+            args=args,
+            id=id,
+            result_type=result_type,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+
+    async def execute_update_with_start_workflow(
+        self,
+        update: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        start_workflow_operation: WithStartWorkflowOperation[Any, Any],
+        args: Sequence[Any] = [],
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Like :meth:`start_update_with_start_workflow`, then wait for the update's result."""
+        from temporal_sdk.client._messages import WorkflowUpdateStage
+
+        handle = await self.start_update_with_start_workflow(
+            update,
+            arg,
+            start_workflow_operation=start_workflow_operation,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            args=args,
+            id=id,
+            result_type=result_type,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+        return await handle.result(rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
 
     def get_workflow_handle(
         self,

@@ -1,4 +1,4 @@
-"""Client side of workflow messages: queries (and their errors).
+"""Client side of workflow messages: queries, signal-with-start and updates, with their errors.
 
 Rule: one function per RPC; payloads go through the client's data converter exactly once each
 way, and the server's ways of saying "no" become the typed errors defined here.
@@ -6,19 +6,30 @@ way, and the server's ways of saying "no" become the typed errors defined here.
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from temporal_sdk.api.common.v1 import WorkflowExecution
 from temporal_sdk.api.enums.v1 import QueryRejectCondition as _QueryRejectConditionProto
+from temporal_sdk.api.enums.v1 import UpdateWorkflowExecutionLifecycleStage as _Stage
+from temporal_sdk.api.update.v1 import Outcome, UpdateRef, WaitPolicy
 from temporal_sdk.api.workflowservice.v1 import (
+    PollWorkflowExecutionUpdateRequest,
     QueryWorkflowRequest,
     SignalWithStartWorkflowExecutionRequest,
     StartWorkflowExecutionRequest,
+    UpdateWorkflowExecutionRequest,
+    UpdateWorkflowExecutionResponse,
 )
+from temporal_sdk.client._workflow import RPCTimeoutOrCancelledError
 from temporal_sdk.exceptions import TemporalError
 from temporal_sdk.service import RPCError, RPCStatusCode
+
+_R = TypeVar("_R")
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
@@ -147,3 +158,234 @@ async def query_workflow(
         list(resp.query_result.payloads), [hint] if hint is not None else None
     )
     return decoded[0] if decoded else None
+
+
+# -- updates ------------------------------------------------------------------------------------
+
+
+class WorkflowUpdateStage(IntEnum):
+    """How far an update must have got before ``start_update`` returns."""
+
+    ADMITTED = int(_Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED)
+    """The server received it (not yet supported as a wait stage for ``start_update``)."""
+    ACCEPTED = int(_Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED)
+    """The workflow's validator passed and the update is recorded in history."""
+    COMPLETED = int(_Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED)
+    """The update handler finished (or the update was rejected)."""
+
+
+class WorkflowUpdateFailedError(TemporalError):
+    """An update was rejected by its validator or its handler raised a failure."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__("Workflow update failed")
+        self.__cause__ = cause
+
+    @property
+    def cause(self) -> BaseException:
+        """The rejection or failure, converted to an exception."""
+        assert self.__cause__ is not None
+        return self.__cause__
+
+
+class WorkflowUpdateRPCTimeoutOrCancelledError(RPCTimeoutOrCancelledError):
+    """The client call for an update timed out or was cancelled (the update itself may go on)."""
+
+    def __init__(self) -> None:
+        super().__init__("Timeout or cancellation waiting for update")
+
+
+def _is_timeout(err: RPCError) -> bool:
+    return err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+
+
+class WorkflowUpdateHandle(Generic[_R]):
+    """A started update: its id, and :meth:`result` to wait for its outcome."""
+
+    def __init__(
+        self,
+        client: Client,
+        id: str,
+        workflow_id: str,
+        *,
+        workflow_run_id: str | None = None,
+        result_type: Any | None = None,
+        known_outcome: Outcome | None = None,
+    ) -> None:
+        self._client = client
+        self._id = id
+        self._workflow_id = workflow_id
+        self._workflow_run_id = workflow_run_id
+        self._result_type = result_type
+        self._known_outcome = known_outcome
+
+    @property
+    def id(self) -> str:
+        """The update id."""
+        return self._id
+
+    @property
+    def workflow_id(self) -> str:
+        """The id of the workflow the update was sent to."""
+        return self._workflow_id
+
+    @property
+    def workflow_run_id(self) -> str | None:
+        """The run the update was sent to, when known."""
+        return self._workflow_run_id
+
+    async def result(
+        self,
+        *,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> _R:
+        """Wait for the update to finish; its result, or ``WorkflowUpdateFailedError``."""
+        outcome = self._known_outcome
+        if outcome is None:
+            outcome = await self._poll(rpc_metadata, rpc_timeout)
+            self._known_outcome = outcome
+        converter = self._client.data_converter
+        if outcome.HasField("failure"):
+            raise WorkflowUpdateFailedError(await converter.decode_failure(outcome.failure))
+        if not outcome.success.payloads:
+            return None  # type: ignore[return-value]
+        hints = [self._result_type] if self._result_type is not None else None
+        values = await converter.decode(list(outcome.success.payloads), hints)
+        return values[0]  # type: ignore[no-any-return]
+
+    async def _poll(
+        self, rpc_metadata: Mapping[str, str | bytes], rpc_timeout: timedelta | None
+    ) -> Outcome:
+        client = self._client
+        req = PollWorkflowExecutionUpdateRequest(
+            namespace=client.namespace,
+            update_ref=UpdateRef(
+                workflow_execution=WorkflowExecution(
+                    workflow_id=self._workflow_id, run_id=self._workflow_run_id or ""
+                ),
+                update_id=self._id,
+            ),
+            identity=client.identity,
+            wait_policy=WaitPolicy(
+                lifecycle_stage=_Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
+            ),
+        )
+        while True:
+            try:
+                resp = await client.workflow_service.poll_workflow_execution_update(
+                    req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+                )
+            except RPCError as err:
+                if _is_timeout(err):
+                    raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
+                raise
+            except asyncio.CancelledError as err:
+                raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
+            if resp.HasField("outcome"):
+                return resp.outcome
+
+
+def update_target(update: str | Callable[..., Any]) -> tuple[str, Any | None]:
+    """The update name, and its declared result type when given an ``@workflow.update`` method."""
+    from temporal_sdk._runtime.definitions import HandlerDefinition, update_name_for
+
+    if isinstance(update, str):
+        return update, None
+    defn = HandlerDefinition.from_callable(update)
+    return update_name_for(update), (defn.ret_type if defn is not None else None)
+
+
+async def build_update_request(
+    client: Client,
+    workflow_id: str,
+    run_id: str | None,
+    first_execution_run_id: str | None,
+    name: str,
+    values: Sequence[Any],
+    wait_for_stage: WorkflowUpdateStage,
+    id: str | None,
+) -> UpdateWorkflowExecutionRequest:
+    """The UpdateWorkflowExecution request for update ``name`` (a fresh id unless given)."""
+    req = UpdateWorkflowExecutionRequest(
+        namespace=client.namespace,
+        workflow_execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id or ""),
+        first_execution_run_id=first_execution_run_id or "",
+        wait_policy=WaitPolicy(lifecycle_stage=cast(_Stage, int(wait_for_stage))),
+    )
+    req.request.meta.update_id = id or str(uuid.uuid4())
+    req.request.meta.identity = client.identity
+    req.request.input.name = name
+    if values:
+        req.request.input.args.payloads.extend(await client.data_converter.encode(list(values)))
+    return req
+
+
+async def send_update_until_accepted(
+    client: Client,
+    req: UpdateWorkflowExecutionRequest,
+    rpc_metadata: Mapping[str, str | bytes],
+    rpc_timeout: timedelta | None,
+) -> UpdateWorkflowExecutionResponse:
+    """Send ``req`` again until the server says the update was accepted (or finished)."""
+    accepted = _Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED
+    while True:
+        try:
+            resp = await client.workflow_service.update_workflow_execution(
+                req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+            )
+        except RPCError as err:
+            if _is_timeout(err):
+                raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
+            raise
+        except asyncio.CancelledError as err:
+            raise WorkflowUpdateRPCTimeoutOrCancelledError() from err
+        if resp.stage >= accepted:
+            return resp
+
+
+def update_handle_from(
+    client: Client,
+    req: UpdateWorkflowExecutionRequest,
+    resp: UpdateWorkflowExecutionResponse,
+    result_type: Any | None,
+) -> WorkflowUpdateHandle[Any]:
+    """The handle for an update the server answered with ``resp``."""
+    return WorkflowUpdateHandle(
+        client,
+        req.request.meta.update_id,
+        req.workflow_execution.workflow_id,
+        workflow_run_id=resp.update_ref.workflow_execution.run_id
+        or req.workflow_execution.run_id
+        or None,
+        result_type=result_type,
+        known_outcome=resp.outcome if resp.HasField("outcome") else None,
+    )
+
+
+async def start_update(
+    client: Client,
+    workflow_id: str,
+    run_id: str | None,
+    first_execution_run_id: str | None,
+    update: str | Callable[..., Any],
+    values: Sequence[Any],
+    *,
+    wait_for_stage: WorkflowUpdateStage,
+    id: str | None,
+    result_type: Any | None,
+    rpc_metadata: Mapping[str, str | bytes],
+    rpc_timeout: timedelta | None,
+) -> WorkflowUpdateHandle[Any]:
+    """Send UpdateWorkflowExecution until the update is accepted (or done); return its handle."""
+    if wait_for_stage == WorkflowUpdateStage.ADMITTED:
+        raise ValueError("wait_for_stage ADMITTED is not supported yet; use ACCEPTED")
+    name, declared = update_target(update)
+    req = await build_update_request(
+        client, workflow_id, run_id, first_execution_run_id, name, values, wait_for_stage, id
+    )
+    resp = await send_update_until_accepted(client, req, rpc_metadata, rpc_timeout)
+    handle = update_handle_from(client, req, resp, result_type or declared)
+    if wait_for_stage == WorkflowUpdateStage.COMPLETED and handle._known_outcome is None:
+        handle._known_outcome = await handle._poll(rpc_metadata, rpc_timeout)
+    return handle

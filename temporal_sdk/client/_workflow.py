@@ -48,6 +48,7 @@ from temporal_sdk.service import RPCError, RPCStatusCode
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
     from temporal_sdk.client._describe import WorkflowExecutionDescription
+    from temporal_sdk.client._messages import WorkflowUpdateHandle, WorkflowUpdateStage
     from temporal_sdk.common import QueryRejectCondition, TypedSearchAttributes
     from temporal_sdk.converter import DataConverter
 
@@ -444,6 +445,99 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
             rpc_timeout=rpc_timeout,
         )
 
+    async def start_update(
+        self,
+        update: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        wait_for_stage: WorkflowUpdateStage,
+        args: Sequence[Any] = [],
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """Send an update and return its handle once it reached ``wait_for_stage``.
+
+        A rejected update reaches COMPLETED at once; its handle's ``result()`` raises
+        ``WorkflowUpdateFailedError``.
+        """
+        from temporal_sdk.client._messages import start_update
+
+        return await start_update(
+            self._client,
+            self._id,
+            self._run_id,
+            self._first_execution_run_id,
+            update,
+            _args(arg, args),
+            wait_for_stage=wait_for_stage,
+            id=id,
+            result_type=result_type,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+
+    async def execute_update(
+        self,
+        update: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = [],
+        id: str | None = None,
+        result_type: type | None = None,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> Any:
+        """Send an update, wait for it to finish and return its result.
+
+        Raises ``WorkflowUpdateFailedError`` when the validator rejects it or the handler fails.
+        """
+        from temporal_sdk.client._messages import WorkflowUpdateStage
+
+        handle = await self.start_update(
+            update,
+            arg,
+            args=args,
+            wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            id=id,
+            result_type=result_type,
+            rpc_metadata=rpc_metadata,
+            rpc_timeout=rpc_timeout,
+        )
+        return await handle.result(rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
+
+    def get_update_handle(
+        self,
+        id: str,
+        *,
+        workflow_run_id: str | None = None,
+        result_type: type | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """A handle to an update started earlier (by id), to wait for its result."""
+        from temporal_sdk.client._messages import WorkflowUpdateHandle
+
+        return WorkflowUpdateHandle(
+            self._client,
+            id,
+            self._id,
+            workflow_run_id=workflow_run_id or self._run_id,
+            result_type=result_type,
+        )
+
+    def get_update_handle_for(
+        self,
+        update: Callable[..., Any],
+        id: str,
+        *,
+        workflow_run_id: str | None = None,
+    ) -> WorkflowUpdateHandle[Any]:
+        """Like :meth:`get_update_handle`, decoding the result as ``update`` declares."""
+        from temporal_sdk.client._messages import update_target
+
+        _, declared = update_target(update)
+        return self.get_update_handle(id, workflow_run_id=workflow_run_id, result_type=declared)
+
     async def fetch_history(
         self,
         *,
@@ -582,10 +676,13 @@ async def start_workflow(
     start_signal_args: Sequence[Any] = [],
     rpc_metadata: Mapping[str, str | bytes] = {},
     rpc_timeout: timedelta | None = None,
+    send: Callable[[StartWorkflowExecutionRequest], Awaitable[str]] | None = None,
 ) -> WorkflowHandle[Any, Any]:
     """Start a workflow execution and return a handle to it (see ``Client.start_workflow``).
 
     Eager start is never requested: nothing here could run the workflow task it would return.
+    ``send``, when given, sends the finished request instead and returns the run id (used by
+    update-with-start, which starts the workflow inside a multi-operation).
     """
     name = workflow_type_name(workflow)
     values = _args(arg, args)
@@ -621,6 +718,11 @@ async def start_workflow(
         static_summary=static_summary,
         static_details=static_details,
     )
+    if send is not None:
+        run_id = await send(req)
+        return WorkflowHandle(
+            client, id, result_run_id=run_id, result_type=result_type or result_type_of(workflow)
+        )
     if start_signal is not None:
         from temporal_sdk.client._messages import signal_with_start
 

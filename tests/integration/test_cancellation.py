@@ -120,8 +120,10 @@ class ActivityWithDeadline:
             else:
                 async with asyncio.timeout(2):
                     await call
-        except TimeoutError:
-            return "gave up"
+        except (TimeoutError, ActivityError) as err:
+            # As with temporalio, a TRY_CANCEL activity fails at once with a cancelled
+            # ActivityError, which the deadline lets through instead of TimeoutError.
+            return f"gave up: {type(err).__name__}"
         return "finished"
 
 
@@ -256,7 +258,7 @@ async def test_deadline_around_activity_cancels_it(
         handle = await client.start_workflow(
             ActivityWithDeadline.run, args=[key, how], id=_id(), task_queue=task_queue
         )
-        assert await handle.result() == "gave up"
+        assert await handle.result() == "gave up: ActivityError"
         types = await _history_types(handle)
     assert _ET.EVENT_TYPE_TIMER_FIRED in types
     assert _ET.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED in types

@@ -63,7 +63,9 @@ def make_schedule(task_queue: str) -> Schedule:
                 )
             ],
             intervals=[ScheduleIntervalSpec(every=timedelta(days=1), offset=timedelta(hours=7))],
-            skip=[ScheduleCalendarSpec(month=[ScheduleRange(12)], day_of_month=[ScheduleRange(25)])],
+            skip=[
+                ScheduleCalendarSpec(month=[ScheduleRange(12)], day_of_month=[ScheduleRange(25)])
+            ],
             time_zone_name="Europe/Berlin",
             jitter=timedelta(seconds=1),
         ),
@@ -109,7 +111,10 @@ async def test_schedule_lifecycle(client: Client, task_queue: str) -> None:
         await wait_all_closed(client, handle)
         last = (await handle.describe()).info.recent_actions[-1].action
         assert isinstance(last, ScheduleActionExecutionStartWorkflow)
-        assert await client.get_workflow_handle(last.workflow_id).result() == "tick after tick after tick after tick after None"
+        assert (
+            await client.get_workflow_handle(last.workflow_id).result()
+            == "tick after tick after tick after tick after None"
+        )
 
         await handle.pause(note="maintenance")
         state = (await handle.describe()).schedule.state

@@ -11,7 +11,7 @@ from temporal_sdk import workflow
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.client import Client
 from temporal_sdk.common import RawValue
-from temporal_sdk.worker import Worker
+from temporal_sdk.worker import Replayer, Worker
 
 
 @workflow.defn
@@ -120,6 +120,9 @@ async def test_signals_buffer_until_a_handler_is_registered(
         got = await handle.result()
         # Named handler first takes its buffered signals in order; the dynamic one the rest.
         assert got == ["late one", "late three", "other two"]
+        history = await handle.fetch_history()
+    # Replaying the recorded history (signals included) reproduces the same commands.
+    await Replayer(workflows=[LateRegistration]).replay_workflow(history)
 
 
 @pytest.mark.parametrize("count", [5])

@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from runtime_helpers import Harness, commands, decode, payload
 
 from temporal_sdk import workflow
-from temporal_sdk._core.activation import CompleteWorkflow, SignalWorkflow, StartTimer
+from temporal_sdk._core.activation import (
+    AcceptUpdate,
+    CompleteUpdate,
+    CompleteWorkflow,
+    DoUpdate,
+    RejectUpdate,
+    SignalWorkflow,
+    StartTimer,
+)
 from temporal_sdk.api.sdk.v1 import EnhancedStackTrace, WorkflowMetadata
 from temporal_sdk.common import RawValue
+from temporal_sdk.exceptions import ApplicationError
 
 
 @workflow.defn
@@ -174,3 +184,108 @@ def test_dynamic_handlers_set_at_run_time_receive_buffered_signals() -> None:
     )
     assert decode(done.result) == [["one", "1"], ["two", "2"]]  # type: ignore[union-attr]
     assert decode(h.instance.query("whatever", []).answer) == "dyn whatever"
+
+
+@workflow.defn
+class Updatable:
+    def __init__(self) -> None:
+        self.value = 0
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> int:
+        await workflow.wait_condition(lambda: self.done)
+        return self.value
+
+    @workflow.update
+    def set_value(self, value: int) -> int:
+        self.value = value
+        return value
+
+    @set_value.validator
+    def check(self, value: int) -> None:
+        if value < 0:
+            raise ValueError("negative")
+
+    @workflow.update
+    async def broken(self) -> None:
+        raise ApplicationError("nope", type="Broken")
+
+    @workflow.update
+    async def slow(self) -> None:
+        await workflow.sleep(100)
+
+    @workflow.signal
+    async def slow_signal(self) -> None:
+        await workflow.sleep(100)
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True
+
+
+def test_update_accepted_then_completed() -> None:
+    h = Harness(Updatable)
+    accept, complete = commands(h.start(DoUpdate("u1", "set_value", (payload(7),))))
+    assert accept == AcceptUpdate("u1")
+    assert isinstance(complete, CompleteUpdate) and decode(complete.result) == 7
+    assert complete.failure is None
+
+
+def test_validator_rejection_issues_only_a_rejection() -> None:
+    h = Harness(Updatable)
+    (reject,) = commands(h.start(DoUpdate("u1", "set_value", (payload(-1),))))
+    assert isinstance(reject, RejectUpdate) and reject.failure.message == "negative"
+    (unknown,) = commands(h.activate(DoUpdate("u2", "nope", ())))
+    assert isinstance(unknown, RejectUpdate) and "set_value" in unknown.failure.message
+
+
+def test_replayed_update_skips_the_validator() -> None:
+    h = Harness(Updatable)
+    cmds = commands(h.start(DoUpdate("u1", "set_value", (payload(-1),), run_validator=False)))
+    assert [type(c) for c in cmds] == [AcceptUpdate, CompleteUpdate]
+
+
+def test_application_error_fails_the_update_not_the_workflow() -> None:
+    h = Harness(Updatable)
+    accept, complete = commands(h.start(DoUpdate("u1", "broken", ())))
+    assert isinstance(accept, AcceptUpdate)
+    assert isinstance(complete, CompleteUpdate) and complete.failure is not None
+    assert complete.failure.application_failure_info.type == "Broken"
+    (done,) = commands(h.activate(SignalWorkflow("finish", ())))
+    assert isinstance(done, CompleteWorkflow)
+
+
+def test_unfinished_handlers_warn_when_the_workflow_completes() -> None:
+    h = Harness(Updatable)
+    commands(h.start(DoUpdate("u1", "slow", ()), SignalWorkflow("slow_signal", ())))
+    with (
+        pytest.warns(workflow.UnfinishedUpdateHandlersWarning, match="slow"),
+        pytest.warns(workflow.UnfinishedSignalHandlersWarning, match="slow_signal"),
+    ):
+        cmds = commands(h.activate(SignalWorkflow("finish", ())))
+    assert isinstance(cmds[-1], CompleteWorkflow)
+
+
+def test_worker_answers_the_queries_map_and_the_legacy_query() -> None:
+    from temporal_sdk._io import queries as io_queries
+    from temporal_sdk.api.enums.v1 import QueryResultType
+    from temporal_sdk.api.query.v1 import WorkflowQuery
+    from temporal_sdk.api.workflowservice.v1 import PollWorkflowTaskQueueResponse
+
+    h = Harness(Counter)
+    commands(h.start(SignalWorkflow("add", (payload("a"),))))
+    task = PollWorkflowTaskQueueResponse(
+        queries={
+            "q1": WorkflowQuery(query_type="current"),
+            "q2": WorkflowQuery(query_type="broken"),
+        },
+        query=WorkflowQuery(query_type="greet"),
+    )
+    task.query.query_args.payloads.append(payload("zed"))
+    results = io_queries.answer_queries(h.instance, task)
+    assert results["q1"].result_type == QueryResultType.QUERY_RESULT_TYPE_ANSWERED
+    assert decode(results["q1"].answer.payloads[0]) == ["a"]
+    assert results["q2"].result_type == QueryResultType.QUERY_RESULT_TYPE_FAILED
+    assert results["q2"].error_message == "query blew up"
+    assert decode(results[""].answer.payloads[0]) == "hello zed (1)"
