@@ -298,3 +298,18 @@ def _parse_iso(text: str) -> datetime | None:
         return datetime.fromisoformat(text)
     except ValueError:
         return None
+
+
+def decode_untyped(proto: _SearchAttributesProto) -> dict[str, list[Any]]:
+    """The older untyped form: every attribute as a list of plain values (datetimes parsed)."""
+    found: dict[str, list[Any]] = {}
+    for name, payload in proto.indexed_fields.items():
+        try:
+            value = json.loads(payload.data) if payload.data else None
+        except ValueError:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if payload.metadata.get("type") == b"Datetime":
+            values = [_parse_iso(v) if isinstance(v, str) else v for v in values]
+        found[name] = values
+    return found

@@ -24,12 +24,16 @@ __all__ = [
     "all_handlers_finished",
     "get_dynamic_query_handler",
     "get_dynamic_signal_handler",
+    "get_dynamic_update_handler",
     "get_query_handler",
     "get_signal_handler",
+    "get_update_handler",
     "set_dynamic_query_handler",
     "set_dynamic_signal_handler",
+    "set_dynamic_update_handler",
     "set_query_handler",
     "set_signal_handler",
+    "set_update_handler",
 ]
 
 
@@ -97,6 +101,56 @@ def set_dynamic_query_handler(
 ) -> None:
     """Answer every query without its own handler with ``handler(name, args)``."""
     _handlers.set_handler("query", None, handler, description=description)
+
+
+def get_update_handler(name: str) -> Callable[..., Any] | None:
+    """The callable that handles update ``name`` now, if any."""
+    return _handlers.get_handler("update", name)
+
+
+def set_update_handler(
+    name: str,
+    handler: Callable[..., Any] | None,
+    *,
+    validator: Callable[..., Any] | None = None,
+    description: str | None = None,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+) -> None:
+    """Handle update ``name`` with ``handler`` (sync or async); ``None`` removes the handler.
+
+    ``validator``, if given, receives the same arguments and rejects the update by raising.
+    """
+    _handlers.set_handler(
+        "update",
+        name,
+        handler,
+        validator=validator,
+        description=description,
+        unfinished_policy=unfinished_policy,
+    )
+
+
+def get_dynamic_update_handler() -> Callable[..., Any] | None:
+    """The handler of updates without their own handler, if any."""
+    return _handlers.get_handler("update", None)
+
+
+def set_dynamic_update_handler(
+    handler: Callable[..., Any] | None,
+    *,
+    validator: Callable[..., Any] | None = None,
+    description: str | None = None,
+    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
+) -> None:
+    """Handle every update without its own handler with ``handler(name, args)``."""
+    _handlers.set_handler(
+        "update",
+        None,
+        handler,
+        validator=validator,
+        description=description,
+        unfinished_policy=unfinished_policy,
+    )
 
 
 def all_handlers_finished() -> bool:

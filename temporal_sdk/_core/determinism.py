@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from temporal_sdk._core.history import event_name
+from temporal_sdk._core.machines.marker import describe_marker
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent
 
@@ -49,6 +50,7 @@ _EVENT_DETAILS: dict[int, Callable[[HistoryEvent], str]] = {
     _ET.EVENT_TYPE_TIMER_CANCELED: _timer_canceled,
     _ET.EVENT_TYPE_TIMER_FIRED: _timer_fired,
     _ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: _signaled,
+    _ET.EVENT_TYPE_MARKER_RECORDED: describe_marker,
 }
 
 

@@ -44,7 +44,12 @@ class ParentInfo:
 
 @dataclass(frozen=True)
 class Info:
-    """Facts about the running workflow execution, fixed for the life of the run."""
+    """Facts about the running workflow execution.
+
+    Fixed for the life of the run, except ``raw_memo`` and ``typed_search_attributes``, which
+    follow the code's own ``upsert_memo`` / ``upsert_search_attributes`` calls (a new ``Info``
+    is made for each change, so keep calling ``workflow.info()``).
+    """
 
     attempt: int
     continued_run_id: str | None

@@ -36,6 +36,7 @@ from temporal_sdk._runtime.definitions import (
     WorkflowDefinition,
 )
 from temporal_sdk._runtime.loop import WorkflowEventLoop
+from temporal_sdk._runtime.run_ops import ContinueAsNewError
 from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.common import RawValue
@@ -238,7 +239,7 @@ class HandlerTable:
             result = handler.fn(*args)
             if handler.is_async:
                 await result
-        except (Exception, asyncio.CancelledError) as err:
+        except (Exception, asyncio.CancelledError, ContinueAsNewError) as err:
             self._on_error(err, handler.fn)
         finally:
             self.running.pop(key, None)

@@ -398,20 +398,17 @@ class WorkflowInstance(WorkflowRuntime):
         try:
             result = await self._defn.run_fn(self._object, *self._args)
             payload = self._pc.to_payloads([result])[0]
-        except ContinueAsNewError as err:
-            command = continue_as_new_command(err, _fn_origin(self._defn.run_fn))
-            if command is None:
-                self._fail_task(err)
-            else:
-                self._add(command, terminal=True)
-            return
-        except (Exception, asyncio.CancelledError) as err:
+        except (Exception, asyncio.CancelledError, ContinueAsNewError) as err:
             self._on_code_error(err, self._defn.run_fn)
             return
         self._add(CompleteWorkflow(payload, origin=_fn_origin(self._defn.run_fn)), terminal=True)
 
     def _on_code_error(self, err: BaseException, fn: Callable[..., Any]) -> None:
         """Fail the workflow, cancel it, or fail the task, for an error escaping workflow code."""
+        continued = continue_as_new_command(err, _fn_origin(fn))
+        if continued is not None:
+            self._add(continued, terminal=True)
+            return
         if isinstance(err, asyncio.CancelledError):
             err = exceptions.CancelledError(str(err) or "Cancelled")
         if self._cancel_requested and exceptions.is_cancelled_exception(err):

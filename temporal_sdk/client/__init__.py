@@ -19,25 +19,26 @@ from temporal_sdk.client._messages import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
-from temporal_sdk.client._with_start import WithStartWorkflowOperation
 from temporal_sdk.client._schedule import (
     Schedule,
     ScheduleAction,
-    ScheduleActionExecution,
-    ScheduleActionExecutionStartWorkflow,
-    ScheduleActionResult,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleBackfill,
     ScheduleCalendarSpec,
-    ScheduleDescription,
-    ScheduleInfo,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
     ScheduleSpec,
     ScheduleState,
+)
+from temporal_sdk.client._schedule_info import (
+    ScheduleActionExecution,
+    ScheduleActionExecutionStartWorkflow,
+    ScheduleActionResult,
+    ScheduleDescription,
+    ScheduleInfo,
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
@@ -51,6 +52,7 @@ from temporal_sdk.client._schedule_ops import (
     ScheduleListSchedule,
     ScheduleListState,
 )
+from temporal_sdk.client._with_start import WithStartWorkflowOperation
 from temporal_sdk.client._workflow import (
     RPCTimeoutOrCancelledError,
     WorkflowContinuedAsNewError,
@@ -90,6 +92,7 @@ __all__ = [
     "ScheduleState",
     "ScheduleUpdate",
     "ScheduleUpdateInput",
+    "WithStartWorkflowOperation",
     "WorkflowContinuedAsNewError",
     "WorkflowExecution",
     "WorkflowExecutionAsyncIterator",
@@ -101,7 +104,6 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowHistory",
     "WorkflowHistoryEventFilterType",
-    "WithStartWorkflowOperation",
     "WorkflowQueryFailedError",
     "WorkflowQueryRejectedError",
     "WorkflowUpdateFailedError",

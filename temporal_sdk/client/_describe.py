@@ -7,7 +7,7 @@ converter (so codecs apply), and search attributes are decoded eagerly (they nev
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -19,6 +19,7 @@ from temporal_sdk._search_attributes import (
     SearchAttributeValue,
     TypedSearchAttributes,
     decode_typed,
+    decode_untyped,
 )
 from temporal_sdk.api.common.v1 import Memo, Payload
 from temporal_sdk.api.common.v1 import WorkflowExecution as WorkflowExecution_
@@ -35,6 +36,7 @@ from temporal_sdk.api.workflowservice.v1 import (
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
+    from temporal_sdk.client._workflow import WorkflowHistory
     from temporal_sdk.converter import DataConverter
 
 _UNSET: Any = object()
@@ -159,6 +161,11 @@ class WorkflowExecution:
             data_converter=converter,
             **extra,
         )
+
+    @property
+    def search_attributes(self) -> Mapping[str, Sequence[Any]]:
+        """Search attributes in the older untyped form (prefer :attr:`typed_search_attributes`)."""
+        return decode_untyped(self.raw_info.search_attributes)
 
     async def memo(self) -> Mapping[str, Any]:
         """Every memo value, decoded without type hints (dataclasses come back as dicts)."""
@@ -301,6 +308,26 @@ class WorkflowExecutionAsyncIterator:
         ]
         self._index = 0
         self._next_page_token = resp.next_page_token or None
+
+    async def map_histories(
+        self,
+        *,
+        event_filter_type: Any = None,
+        skip_archival: bool = False,
+        rpc_metadata: Mapping[str, str | bytes] = {},
+        rpc_timeout: timedelta | None = None,
+    ) -> AsyncIterator[WorkflowHistory]:
+        """Fetch the full history of each listed run, in listing order."""
+        from temporal_sdk.client._workflow import WorkflowHistoryEventFilterType
+
+        async for execution in self:
+            handle = self._client.get_workflow_handle(execution.id, run_id=execution.run_id)
+            yield await handle.fetch_history(
+                event_filter_type=event_filter_type or WorkflowHistoryEventFilterType.ALL_EVENT,
+                skip_archival=skip_archival,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
 
     def __aiter__(self) -> WorkflowExecutionAsyncIterator:
         """Return self: the iterator is its own iterable."""

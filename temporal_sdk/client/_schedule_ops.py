@@ -14,22 +14,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from temporal_sdk._search_attributes import TypedSearchAttributes, decode_typed, encode_typed
+from temporal_sdk._search_attributes import (
+    TypedSearchAttributes,
+    decode_typed,
+    decode_untyped,
+    encode_typed,
+)
 from temporal_sdk.api.schedule import v1 as _sched
 from temporal_sdk.api.workflowservice import v1 as _ws
 from temporal_sdk.client._describe import decode_memo, encode_memo
 from temporal_sdk.client._schedule import (
     Schedule,
-    ScheduleActionResult,
     ScheduleAlreadyRunningError,
     ScheduleBackfill,
-    ScheduleDescription,
     ScheduleOverlapPolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
     _overlap_proto,
     _utc,
+)
+from temporal_sdk.client._schedule_info import (
+    ScheduleActionResult,
+    ScheduleDescription,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
 )
 from temporal_sdk.service import RPCError, RPCStatusCode
 
@@ -313,6 +320,11 @@ class ScheduleListDescription:
             data_converter=conv,
             raw_entry=entry,
         )
+
+    @property
+    def search_attributes(self) -> Mapping[str, Sequence[Any]]:
+        """Search attributes in the older untyped form (prefer ``typed_search_attributes``)."""
+        return decode_untyped(self.raw_entry.search_attributes)
 
     async def memo(self) -> Mapping[str, Any]:
         """The schedule's memo, decoded without type hints."""

@@ -145,8 +145,9 @@ def test_patch_marker_with_other_id_is_nondeterminism() -> None:
     _patch_marker(h, "recorded")
     h.add_workflow_task_to_start()
     m = machines_for(h)
-    with pytest.raises(NondeterminismError, match="SetPatchMarker patch_id=other"):
+    with pytest.raises(NondeterminismError, match="SetPatchMarker patch_id=other") as info:
         drive(m, [SetPatchMarker("other")])
+    assert "MarkerRecorded marker_name=core_patch patch_id=recorded" in str(info.value)
 
 
 def test_deprecated_patch_marker_without_command_is_skipped() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -191,6 +193,9 @@ async def test_list_and_count_with_query(client: Client, task_queue: str) -> Non
     assert all(w.status is WorkflowExecutionStatus.RUNNING for w in listed)
     limited = [w async for w in client.list_workflows(query, limit=2, page_size=1)]
     assert len(limited) == 2
+    assert listed[0].search_attributes["SdkOpsKeywordField"] == [tag]
+    histories = [h async for h in client.list_workflows(query, limit=1).map_histories()]
+    assert len(histories) == 1 and histories[0].events[0].event_id == 1
 
     grouped = await client.count_workflows(f"{query} GROUP BY ExecutionStatus")
     assert grouped.count == 3
@@ -248,3 +253,37 @@ async def test_connect_with_envconfig(client: Client) -> None:
     assert other.namespace == client.namespace
     assert other.rpc_metadata == {"x-from-env": "yes"}
     assert await other.count_workflows() is not None
+
+
+async def test_history_matches_cli_json(client: Client, task_queue: str) -> None:
+    """``WorkflowHistory.from_json`` reads what ``temporal workflow show --output json`` writes."""
+    cli = Path(sys.executable).parent / "temporal"
+    if not cli.exists():
+        pytest.skip("temporal CLI not installed next to the interpreter")
+    handle = await client.start_workflow(
+        "NoWorkerHasThis", id=wf_id(), task_queue=task_queue, memo={"k": "v"}
+    )
+    await handle.terminate("detail", reason="for the CLI")
+    proc = await asyncio.create_subprocess_exec(
+        str(cli),
+        "workflow",
+        "show",
+        "--workflow-id",
+        handle.id,
+        "--address",
+        client.service_client.config.target_host,
+        "--namespace",
+        client.namespace,
+        "--output",
+        "json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0, err.decode()
+    from_cli = WorkflowHistory.from_json(handle.id, out.decode())
+    ours = await handle.fetch_history()
+    assert list(from_cli.events) == list(ours.events)
+    assert json.loads(ours.to_json()) == json.loads(
+        WorkflowHistory.from_json(handle.id, ours.to_json_dict()).to_json()
+    )

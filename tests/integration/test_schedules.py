@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -107,14 +108,13 @@ async def test_schedule_lifecycle(client: Client, task_queue: str) -> None:
                 overlap=ScheduleOverlapPolicy.BUFFER_ALL,
             )
         )
-        desc = await wait_actions(handle, 4)
+        total = 1 + expected_backfill_fires(now - timedelta(days=10), now - timedelta(days=7))
+        await wait_actions(handle, total)
         await wait_all_closed(client, handle)
         last = (await handle.describe()).info.recent_actions[-1].action
         assert isinstance(last, ScheduleActionExecutionStartWorkflow)
-        assert (
-            await client.get_workflow_handle(last.workflow_id).result()
-            == "tick after tick after tick after tick after None"
-        )
+        result = await client.get_workflow_handle(last.workflow_id).result()
+        assert result == "tick after " * total + "None"
 
         await handle.pause(note="maintenance")
         state = (await handle.describe()).schedule.state
@@ -150,6 +150,20 @@ async def test_schedule_lifecycle(client: Client, task_queue: str) -> None:
         with pytest.raises(RPCError) as err:
             await handle.describe()
         assert err.value.status is RPCStatusCode.NOT_FOUND
+
+
+def expected_backfill_fires(start: datetime, end: datetime) -> int:
+    """Times in (start, end] matched by make_schedule's interval or calendar (minus skip)."""
+    berlin = ZoneInfo("Europe/Berlin")
+    fires = set()
+    day = start.date() - timedelta(days=1)
+    while day <= end.date() + timedelta(days=1):
+        fires.add(datetime(day.year, day.month, day.day, 7, tzinfo=timezone.utc))
+        local = datetime(day.year, day.month, day.day, 3, tzinfo=berlin)
+        if local.weekday() < 5 and (day.month, day.day) != (12, 25):
+            fires.add(local.astimezone(timezone.utc))
+        day += timedelta(days=1)
+    return sum(1 for t in fires if start < t <= end)
 
 
 def add_cron_and_limit(update_input: ScheduleUpdateInput) -> ScheduleUpdate:

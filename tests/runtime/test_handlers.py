@@ -289,3 +289,28 @@ def test_worker_answers_the_queries_map_and_the_legacy_query() -> None:
     assert results["q2"].result_type == QueryResultType.QUERY_RESULT_TYPE_FAILED
     assert results["q2"].error_message == "query blew up"
     assert decode(results[""].answer.payloads[0]) == "hello zed (1)"
+
+
+@workflow.defn
+class RuntimeUpdates:
+    @workflow.run
+    async def run(self) -> None:
+        def check(value: int) -> None:
+            if value > 10:
+                raise ValueError("too big")
+
+        workflow.set_update_handler("double", lambda value: value * 2, validator=check)
+        workflow.set_dynamic_update_handler(lambda name, args: f"dynamic {name} {len(args)}")
+        await workflow.wait_condition(lambda: False)
+
+
+def test_update_handlers_set_at_run_time() -> None:
+    h = Harness(RuntimeUpdates)
+    assert commands(h.start()) == ()
+    accept, complete = commands(h.activate(DoUpdate("u1", "double", (payload(4),))))
+    assert isinstance(accept, AcceptUpdate) and decode(complete.result) == 8  # type: ignore[union-attr]
+    (reject,) = commands(h.activate(DoUpdate("u2", "double", (payload(11),))))
+    assert isinstance(reject, RejectUpdate) and reject.failure.message == "too big"
+    _, dynamic = commands(h.activate(DoUpdate("u3", "other", (payload(1), payload(2)))))
+    assert decode(dynamic.result) == "dynamic other 2"  # type: ignore[union-attr]
+    assert workflow.get_update_handler is not None

@@ -18,6 +18,7 @@ from temporal_sdk._core.activation import (
     NotifySideEffect,
     RecordSideEffect,
     SetPatchMarker,
+    SignalWorkflow,
     StartTimer,
     UpsertSearchAttributes,
 )
@@ -158,3 +159,23 @@ def test_bad_patch_id_fails_the_task() -> None:
     done = Harness(BadInput).start()
     assert done.failure is not None
     assert "patch id" in done.failure.failure.message
+
+
+@workflow.defn
+class ContinueFromSignal:
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: False)
+
+    @workflow.signal
+    def restart(self) -> None:
+        workflow.continue_as_new()
+
+
+def test_continue_as_new_from_a_signal_handler() -> None:
+    h = Harness(ContinueFromSignal)
+    assert h.start().commands == ()
+    done = h.activate(SignalWorkflow("restart", ()))
+    [command] = done.commands
+    assert isinstance(command, ContinueAsNewWorkflow)
+    assert command.attributes.workflow_type.name == "ContinueFromSignal"

@@ -112,6 +112,18 @@ def _marker_key(event: HistoryEvent) -> str:
     return attrs.marker_name
 
 
+def describe_marker(event: HistoryEvent) -> str:
+    """Key attributes of a MarkerRecorded event for error messages."""
+    attrs = event.marker_recorded_event_attributes
+    patch = decode_patch(attrs)
+    if patch is not None:
+        return f"marker_name={attrs.marker_name} patch_id={patch[0]} deprecated={patch[1]}"
+    side_effect = decode_side_effect(attrs)
+    if side_effect is not None:
+        return f"marker_name={attrs.marker_name} side_effect_id={side_effect[0]}"
+    return f"marker_name={attrs.marker_name}"
+
+
 # Command events this module confirms, with the identity replay compares.
 COMMAND_EVENT_KEYS: dict[int, Callable[[HistoryEvent], str]] = {_MARKER_RECORDED: _marker_key}
 
