@@ -35,9 +35,18 @@ class HistoryFetcher:
             events.extend(await self._pages(task, task.next_page_token))
         return await self._finish(task, events)
 
-    async def full_history(self, task: PollWorkflowTaskQueueResponse) -> list[HistoryEvent]:
-        """The run's whole history from event 1 up to the task's started event."""
-        return await self._finish(task, await self._pages(task, b""))
+    async def full_history(
+        self, task: PollWorkflowTaskQueueResponse, known: list[HistoryEvent]
+    ) -> list[HistoryEvent]:
+        """The run's whole history from event 1 up to the task's started event.
+
+        ``known`` are the (decoded) events the task itself carried; those past the fetched
+        history's end are kept, because a retried (transient) workflow task's Scheduled and
+        Started events may exist only in the poll response.
+        """
+        events = await self._finish(task, await self._pages(task, b""))
+        last = events[-1].event_id if events else 0
+        return events + [event for event in known if event.event_id > last]
 
     async def _pages(self, task: PollWorkflowTaskQueueResponse, token: bytes) -> list[HistoryEvent]:
         client = self._client

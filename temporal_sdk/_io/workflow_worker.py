@@ -269,7 +269,7 @@ class WorkflowWorker:
                     run = None
             if result is REPLAY:
                 if not events or events[0].event_id != 1:
-                    events = await self.history.full_history(task)
+                    events = await self.history.full_history(task, events)
                 built = self._build_run(task)
                 if isinstance(built, Outcome):
                     result = built
@@ -394,7 +394,7 @@ class WorkflowWorker:
             return
         events = await self.history.task_events(task)
         if not events or events[0].event_id != 1:
-            events = await self.history.full_history(task)
+            events = await self.history.full_history(task, events)
         built = self._build_run(task)
         if isinstance(built, Outcome):
             await self._answer_legacy_query(task, built)

@@ -230,15 +230,16 @@ async def create_schedule(
     return ScheduleHandle(client, id)
 
 
+class ScheduleListAction:
+    """What a listed schedule does (see :class:`ScheduleListActionStartWorkflow`)."""
+
+
 @dataclass
-class ScheduleListActionStartWorkflow:
+class ScheduleListActionStartWorkflow(ScheduleListAction):
     """A listed schedule's action: starting a workflow of this type."""
 
     workflow: str
     """Workflow type name."""
-
-
-ScheduleListAction = ScheduleListActionStartWorkflow
 
 
 @dataclass
@@ -255,8 +256,8 @@ class ScheduleListState:
 class ScheduleListSchedule:
     """The parts of a schedule that visibility reports."""
 
-    action: ScheduleListActionStartWorkflow
-    """What it does."""
+    action: ScheduleListAction
+    """What it does (a :class:`ScheduleListActionStartWorkflow`)."""
     spec: ScheduleSpec
     """When it fires."""
     state: ScheduleListState

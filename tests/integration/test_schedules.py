@@ -22,6 +22,7 @@ from temporal_sdk.client import (
     ScheduleDescription,
     ScheduleHandle,
     ScheduleIntervalSpec,
+    ScheduleListActionStartWorkflow,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
@@ -139,7 +140,9 @@ async def test_schedule_lifecycle(client: Client, task_queue: str) -> None:
             async for entry in await client.list_schedules():
                 if entry.id == schedule_id:
                     assert entry.schedule is not None
-                    assert entry.schedule.action.workflow == "Scheduled"
+                    action = entry.schedule.action
+                    assert isinstance(action, ScheduleListActionStartWorkflow)
+                    assert action.workflow == "Scheduled"
                     assert await entry.memo() == {"team": "ops"}
                     return True
             return False

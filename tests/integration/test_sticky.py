@@ -48,6 +48,20 @@ class Gate:
         return n + self.opened
 
 
+FAIL_ONCE: list[bool] = []
+
+
+@workflow.defn
+class FailsOnce:
+    @workflow.run
+    async def run(self) -> int:
+        n = await workflow.execute_activity(bump, 1, start_to_close_timeout=timedelta(seconds=10))
+        if not FAIL_ONCE:
+            FAIL_ONCE.append(True)
+            raise RuntimeError("a bug that fails this workflow task once")
+        return n
+
+
 def inner(worker: Worker) -> WorkflowWorker:
     ww = worker._workflow_worker
     assert ww is not None
@@ -149,3 +163,18 @@ async def test_cache_disabled_replays_every_task(client: Client, task_queue: str
         assert ww.cache.hits == 0
         assert ww.runs_built >= 4
         await until(lambda: len(ww.cache) == 0)
+
+
+async def test_failed_task_evicts_and_the_retry_replays(client: Client, task_queue: str) -> None:
+    FAIL_ONCE.clear()
+    worker = Worker(client, task_queue=task_queue, workflows=[FailsOnce], activities=[bump])
+    async with worker:
+        ww = inner(worker)
+        handle = await client.start_workflow(
+            FailsOnce.run, id=f"failonce-{uuid.uuid4()}", task_queue=task_queue
+        )
+        assert await asyncio.wait_for(handle.result(), 30) == 2
+        assert FAIL_ONCE == [True]
+        assert ww.runs_built == 2  # the retry rebuilt the run that the failure evicted
+    types = [e.event_type async for e in handle.fetch_history_events()]
+    assert EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED in types

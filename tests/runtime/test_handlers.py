@@ -313,4 +313,3 @@ def test_update_handlers_set_at_run_time() -> None:
     assert isinstance(reject, RejectUpdate) and reject.failure.message == "too big"
     _, dynamic = commands(h.activate(DoUpdate("u3", "other", (payload(1), payload(2)))))
     assert decode(dynamic.result) == "dynamic other 2"  # type: ignore[union-attr]
-    assert workflow.get_update_handler is not None

@@ -83,6 +83,7 @@ async def test_outage_is_logged_once_and_recovery_once(
     async def poll() -> int | None:
         nonlocal calls
         calls += 1
+        await asyncio.sleep(0)  # a real long poll always waits on the network
         if calls <= 10:
             raise ConnectionError("server unreachable")
         if calls >= 15:
