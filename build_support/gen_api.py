@@ -92,7 +92,7 @@ def _destination(rel: Path) -> Path | None:
 
 
 # Bump when the generated output changes shape, so an existing generation is redone.
-_GENERATOR_VERSION = "2"
+_GENERATOR_VERSION = "3"
 
 # Services that get typed async wrappers in api/_services.py, as (proto full name, class name).
 _WRAPPED_SERVICES = (
@@ -208,15 +208,30 @@ def _write_inits() -> None:
             if names:
                 lines.append(f"from .{stub.stem} import {', '.join(sorted(set(names)))}")
                 exported += names
-        grpc_lines: list[str] = []
+        # grpc's generated stubs are big and the SDK calls RPCs through api/_services.py, so
+        # they load on first use (PEP 562) instead of with every import of the package.
+        lazy: dict[str, str] = {}
         for grpc_mod in sorted(directory.glob("*_pb2_grpc.py")):
             names = [n for n in re.findall(r"^class (\w+)\b", grpc_mod.read_text(), re.M)]
             names += re.findall(r"^def (add_\w+_to_server)\(", grpc_mod.read_text(), re.M)
-            if names:
-                grpc_lines.append(f"from .{grpc_mod.stem} import {', '.join(sorted(names))}")
-                exported += names
-        if len(lines) > 2 or grpc_lines:
-            lines += grpc_lines
+            for name in names:
+                lazy[name] = grpc_mod.stem
+            exported += names
+        if len(lines) > 2 or lazy:
+            if lazy:
+                lines += [
+                    "",
+                    f"_LAZY = {dict(sorted(lazy.items()))!r}",
+                    "",
+                    "",
+                    "def __getattr__(name: str) -> object:",
+                    "    if name in _LAZY:",
+                    "        import importlib",
+                    "",
+                    "        module = importlib.import_module(f'.{_LAZY[name]}', __name__)",
+                    "        return getattr(module, name)",
+                    "    raise AttributeError(name)",
+                ]
             lines.append("")
             lines.append(f"__all__ = {sorted(set(exported))!r}")
             (directory / "__init__.py").write_text("\n".join(lines) + "\n")

@@ -42,7 +42,7 @@ async def run_sample(client: Client) -> str:
     async with Worker(client, task_queue=task_queue, workflows=[LoopingWorkflow]):
         return await client.execute_workflow(
             LoopingWorkflow.run,
-            LoopState(count=0, limit=5),
+            LoopState(count=0, limit=3),
             id=f"continue-as-new-{uuid.uuid4()}",
             task_queue=task_queue,
         )

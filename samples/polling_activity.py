@@ -2,7 +2,7 @@
 
 The activity heartbeats after every poll with the number of polls made so far. The first attempt
 "crashes" part way; the retry reads the last heartbeat details and resumes counting from there,
-so the work done before the crash is not repeated.
+so the work done before the crash is not repeated. (The worker logs the simulated crash.)
 
 Run it with no arguments to start an embedded Temporal dev server for the duration of the
 program, or point it at a running server with ``--target host:port``.

@@ -1,5 +1,7 @@
 """Saga: book a trip step by step and undo the completed steps, in reverse, when one fails.
 
+The worker logs the failed flight booking with its traceback; that is the point of the sample.
+
 Run it with no arguments to start an embedded Temporal dev server for the duration of the
 program, or point it at a running server with ``--target host:port``.
 """
@@ -39,10 +41,8 @@ async def cancel_booking(booking: str) -> str:
     return f"cancelled {booking}"
 
 
-_OPTIONS = {
-    "start_to_close_timeout": timedelta(seconds=10),
-    "retry_policy": RetryPolicy(maximum_attempts=3, initial_interval=timedelta(milliseconds=200)),
-}
+_TIMEOUT = timedelta(seconds=10)
+_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(milliseconds=200))
 
 
 @workflow.defn
@@ -52,12 +52,18 @@ class TripWorkflow:
         booked: list[str] = []
         try:
             for step in (book_car, book_hotel, book_flight):
-                booked.append(await workflow.execute_activity(step, trip, **_OPTIONS))
+                booked.append(
+                    await workflow.execute_activity(
+                        step, trip, start_to_close_timeout=_TIMEOUT, retry_policy=_RETRY
+                    )
+                )
         except ActivityError as err:
             workflow.logger.info("booking failed (%s); compensating", err.cause)
             # Compensate in reverse order; each compensation is itself a durable activity.
             return [
-                await workflow.execute_activity(cancel_booking, booking, **_OPTIONS)
+                await workflow.execute_activity(
+                    cancel_booking, booking, start_to_close_timeout=_TIMEOUT, retry_policy=_RETRY
+                )
                 for booking in reversed(booked)
             ]
         return booked

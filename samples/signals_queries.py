@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
+
 from temporal_sdk import workflow
 from temporal_sdk.client import Client
 from temporal_sdk.testing import WorkflowEnvironment

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
+
 from temporal_sdk import workflow
 from temporal_sdk.client import Client, WorkflowUpdateFailedError
 from temporal_sdk.testing import WorkflowEnvironment
