@@ -45,8 +45,6 @@ client_mod = importlib.import_module(f"{ARGS.sdk}.client")
 worker_mod = importlib.import_module(f"{ARGS.sdk}.worker")
 
 
-
-
 def rss_kb() -> int:
     with open("/proc/self/status") as f:
         for line in f:

@@ -53,9 +53,18 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
         [
-            find_dev_server(), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-            "--port", str(port), "--log-level", "error",
-            "--dynamic-config-value", "system.enableActivityEagerExecution=true",
+            find_dev_server(),
+            "server",
+            "start-dev",
+            "--headless",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+            "--dynamic-config-value",
+            "system.enableActivityEagerExecution=true",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -132,7 +141,11 @@ def summarize(results: list[dict[str, dict[str, dict[str, float]]]]) -> str:
         for metric in metrics:
             lines.append(f"{metric}:")
             for driver in drivers:
-                values = [rep[scenario][driver][metric] for rep in results if driver in rep.get(scenario, {})]
+                values = [
+                    rep[scenario][driver][metric]
+                    for rep in results
+                    if driver in rep.get(scenario, {})
+                ]
                 if not values:
                     continue
                 ratios = [
@@ -141,8 +154,14 @@ def summarize(results: list[dict[str, dict[str, dict[str, float]]]]) -> str:
                     if driver in rep.get(scenario, {}) and rep[scenario]["temporal_sdk"][metric]
                 ]
                 spread = f"{min(values):.3g}..{max(values):.3g}"
-                ratio = f"  x{statistics.median(ratios):.2f} of temporal_sdk" if driver != "temporal_sdk" and ratios else ""
-                lines.append(f"  {driver:24} median {statistics.median(values):10.3f}  ({spread}){ratio}")
+                ratio = (
+                    f"  x{statistics.median(ratios):.2f} of temporal_sdk"
+                    if driver != "temporal_sdk" and ratios
+                    else ""
+                )
+                lines.append(
+                    f"  {driver:24} median {statistics.median(values):10.3f}  ({spread}){ratio}"
+                )
     return "\n".join(lines)
 
 
@@ -155,7 +174,9 @@ def main() -> None:
             try:
                 if not os.path.exists(history):
                     record = [*DRIVERS["temporal_sdk"], "--scenario", "record_history"]
-                    run_driver([*record, "--target", target, "--count", "500", "--history", history])
+                    run_driver(
+                        [*record, "--target", target, "--count", "500", "--history", history]
+                    )
                 rep_results: dict[str, dict[str, dict[str, float]]] = {}
                 for scenario, drivers in SCENARIOS.items():
                     if ARGS.scenarios and scenario not in ARGS.scenarios:

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
-.venv/bin/ruff check temporal_sdk tests samples
-.venv/bin/ruff format --check temporal_sdk tests samples
+.venv/bin/ruff check temporal_sdk tests samples bench
+.venv/bin/ruff format --check temporal_sdk tests samples bench
 .venv/bin/mypy temporal_sdk
 exec .venv/bin/python -m pytest -q "$@"
