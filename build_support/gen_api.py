@@ -92,7 +92,7 @@ def _destination(rel: Path) -> Path | None:
 
 
 # Bump when the generated output changes shape, so an existing generation is redone.
-_GENERATOR_VERSION = "3"
+_GENERATOR_VERSION = "4"
 
 # Services that get typed async wrappers in api/_services.py, as (proto full name, class name).
 _WRAPPED_SERVICES = (
@@ -190,6 +190,16 @@ def _services_module(descriptor_set: bytes) -> str:
 
 
 _CLASS_RE = re.compile(r"^class (\w+)\(", re.MULTILINE)
+_ENUM_RE = re.compile(r"^class (\w+)\(int, metaclass=_enum_type_wrapper\.EnumTypeWrapper\)", re.M)
+# protobuf's enum wrapper resolves ``EventType.EVENT_TYPE_X`` through a descriptor lookup on
+# every access (about 2 µs); the SDK reads such members in its per-event loops, so each package
+# copies its enums' members onto the wrappers once, where attribute lookup finds them directly.
+_ENUM_FAST_PATH = [
+    "",
+    "for _wrapper in ({enums},):",
+    "    _wrapper.__dict__.update(_wrapper.items())",
+    "del _wrapper",
+]
 
 
 def _write_inits() -> None:
@@ -210,6 +220,11 @@ def _write_inits() -> None:
                 exported += names
         # grpc's generated stubs are big and the SDK calls RPCs through api/_services.py, so
         # they load on first use (PEP 562) instead of with every import of the package.
+        enums = sorted(
+            {n for stub in directory.glob("*_pb2.pyi") for n in _ENUM_RE.findall(stub.read_text())}
+        )
+        if enums:
+            lines += [line.format(enums=", ".join(enums)) for line in _ENUM_FAST_PATH]
         lazy: dict[str, str] = {}
         for grpc_mod in sorted(directory.glob("*_pb2_grpc.py")):
             names = [n for n in re.findall(r"^class (\w+)\b", grpc_mod.read_text(), re.M)]
