@@ -73,7 +73,6 @@ from temporal_sdk.api.failure.v1 import (
     CanceledFailureInfo,
     Failure,
 )
-from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.common import Priority, RawValue, RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -84,6 +83,7 @@ _SKIP_DIRS = (
 )
 _STOP_AT = WorkflowEventLoop.run_until_idle.__code__
 _MISSING: Any = object()
+_TQ_NORMAL = TaskQueueKind.TASK_QUEUE_KIND_NORMAL
 
 
 def _origin() -> str:
@@ -521,14 +521,12 @@ class WorkflowInstance(WorkflowRuntime):
         payloads = self._pc.to_payloads(list(args)) if args else []
         self._activity_seq += 1
         seq = self._activity_seq
-        attrs = ScheduleActivityTaskCommandAttributes(
-            activity_id=activity_id or str(seq),
-            activity_type=ActivityType(name=name),
-            task_queue=TaskQueue(
-                name=task_queue or self.info().task_queue,
-                kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
-            ),
-        )
+        # Sub-messages are filled in place: building them separately and copying costs twice.
+        attrs = ScheduleActivityTaskCommandAttributes(activity_id=activity_id or str(seq))
+        attrs.activity_type.name = name
+        queue = attrs.task_queue
+        queue.name = task_queue or self.info().task_queue
+        queue.kind = _TQ_NORMAL
         if payloads:
             attrs.input.payloads.extend(payloads)
         if schedule_to_close_timeout:

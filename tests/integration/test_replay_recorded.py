@@ -50,6 +50,26 @@ class LongerTimer:
 
 
 @workflow.defn(name="ReplayedWorkflow")
+class NewSignalHandler:
+    """Safe change: a new handler for a signal that history never received."""
+
+    def __init__(self) -> None:
+        self.extra = ""
+
+    @workflow.run
+    async def run(self, text: str) -> str:
+        loud = await workflow.execute_activity(
+            shout, text, start_to_close_timeout=timedelta(seconds=10)
+        )
+        await asyncio.sleep(0.1)
+        return loud + "!" + self.extra
+
+    @workflow.signal
+    def add(self, extra: str) -> None:
+        self.extra = extra
+
+
+@workflow.defn(name="ReplayedWorkflow")
 class OtherActivity:
     @workflow.run
     async def run(self, text: str) -> str:
@@ -93,8 +113,9 @@ async def test_json_round_trip_replays(recorded: WorkflowHistory) -> None:
     await Replayer(workflows=[Original]).replay_workflow(again)
 
 
-async def test_safe_change_replays_cleanly(recorded: WorkflowHistory) -> None:
-    await Replayer(workflows=[LongerTimer]).replay_workflow(recorded)
+@pytest.mark.parametrize("changed", [LongerTimer, NewSignalHandler])
+async def test_safe_change_replays_cleanly(recorded: WorkflowHistory, changed: type) -> None:
+    await Replayer(workflows=[changed]).replay_workflow(recorded)
 
 
 async def test_changed_activity_type_is_nondeterministic(recorded: WorkflowHistory) -> None:
