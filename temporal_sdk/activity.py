@@ -13,7 +13,7 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from temporal_sdk.converter import PayloadConverter
 
 __all__ = [
+    "ActivityCancellationDetails",
     "Info",
     "LoggerAdapter",
+    "cancellation_details",
     "client",
     "defn",
     "heartbeat",
@@ -173,6 +175,30 @@ class Info:
         }
 
 
+@dataclass(frozen=True)
+class ActivityCancellationDetails:
+    """Why a running activity was cancelled; set once, when the cancellation happens.
+
+    ``cancel_requested``: the workflow (or a client) asked for it. ``not_found``: the server no
+    longer knows this attempt (it completed elsewhere or timed out). ``timed_out``: the attempt
+    ran past its heartbeat or start-to-close timeout (then ``not_found`` is usually set too).
+    ``paused`` / ``reset``: the activity was paused or reset. ``worker_shutdown``: the worker
+    is shutting down and the grace period ran out.
+    """
+
+    not_found: bool = False
+    cancel_requested: bool = False
+    paused: bool = False
+    reset: bool = False
+    timed_out: bool = False
+    worker_shutdown: bool = False
+
+
+@dataclass
+class _CancellationDetailsHolder:
+    details: ActivityCancellationDetails | None = None
+
+
 class _CompositeEvent:
     """A flag readable from threads and awaitable on the loop (when it has an asyncio side).
 
@@ -211,6 +237,10 @@ class _Context:
     payload_converter: PayloadConverter
     client: Client | None
     _logger_details: Mapping[str, Any] | None = field(default=None, repr=False)
+    cancellation_details: _CancellationDetailsHolder = field(
+        default_factory=_CancellationDetailsHolder
+    )
+    shield_thread_cancel_exception: Callable[[], AbstractContextManager[None]] | None = None
 
     @staticmethod
     def current() -> _Context:
@@ -271,6 +301,11 @@ def heartbeat(*details: Any) -> None:
     _Context.current().heartbeat(*details)
 
 
+def cancellation_details() -> ActivityCancellationDetails | None:
+    """Why this activity was cancelled, or ``None`` while it has not been."""
+    return _Context.current().cancellation_details.details
+
+
 def is_cancelled() -> bool:
     """True once cancellation of this activity was requested (by the server or the worker)."""
     return _Context.current().cancelled_event.is_set()
@@ -307,13 +342,19 @@ def _seconds(timeout: timedelta | float | None) -> float | None:
 
 @contextmanager
 def shield_thread_cancel_exception() -> Iterator[None]:
-    """Delay a cancellation exception raised into a sync activity's thread until block end.
+    """Delay the cancellation exception of a sync activity's thread until the block ends.
 
-    This worker does not raise into threads yet (sync activities observe cancellation with
-    :func:`is_cancelled`), so the block simply runs.
+    A sync activity on a thread pool gets ``temporal_sdk.exceptions.CancelledError`` raised in
+    its thread when cancellation is requested (unless its definition set
+    ``no_thread_cancel_exception``). Inside this block the exception is held back and raised
+    when the block exits. Elsewhere (async activities, process pools) the block simply runs.
     """
-    _Context.current()
-    yield None
+    shield = _Context.current().shield_thread_cancel_exception
+    if shield is None:
+        yield None
+        return
+    with shield():
+        yield None
 
 
 class _CompleteAsyncError(BaseException):

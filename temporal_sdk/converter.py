@@ -224,10 +224,12 @@ def _hint_name(hint: Any) -> str:
     return getattr(hint, "__qualname__", None) or repr(hint)
 
 
+# Copying a ready-made payload's metadata costs less than building the map for each payload.
+_NULL_TEMPLATE = Payload(metadata={"encoding": b"binary/null"})
+
+
 class BinaryNullPayloadConverter(EncodingPayloadConverter):
     """``binary/null``: ``None`` as a payload with no data."""
-
-    _PAYLOAD_METADATA: ClassVar[dict[str, bytes]] = {"encoding": b"binary/null"}
 
     @property
     def encoding(self) -> str:
@@ -236,7 +238,11 @@ class BinaryNullPayloadConverter(EncodingPayloadConverter):
 
     def to_payload(self, value: Any) -> Payload | None:
         """See :meth:`EncodingPayloadConverter.to_payload`."""
-        return Payload(metadata=self._PAYLOAD_METADATA) if value is None else None
+        if value is not None:
+            return None
+        payload = Payload()
+        payload.CopyFrom(_NULL_TEMPLATE)
+        return payload
 
     def from_payload(self, payload: Payload, type_hint: Any = None) -> Any:
         """See :meth:`EncodingPayloadConverter.from_payload`."""
@@ -384,8 +390,14 @@ class JSONPlainPayloadConverter(EncodingPayloadConverter):
         super().__init__()
         self._encoding = encoding
         self._metadata = {"encoding": encoding.encode()}
+        self._template = Payload(metadata=self._metadata)
         # One reusable encoder: JSONEncoder.encode keeps no state between calls.
         self._json_encoder = (encoder or json.JSONEncoder)(separators=(",", ":"), sort_keys=True)
+        # An encoder that only adds ``default`` writes ints exactly as the standard one does.
+        cls = encoder or json.JSONEncoder
+        self._plain_ints = (
+            cls.encode is json.JSONEncoder.encode and cls.iterencode is json.JSONEncoder.iterencode
+        )
         self._decoder = decoder
         self._custom_type_converters = tuple(custom_type_converters)
 
@@ -396,7 +408,16 @@ class JSONPlainPayloadConverter(EncodingPayloadConverter):
 
     def to_payload(self, value: Any) -> Payload | None:
         """See :meth:`EncodingPayloadConverter.to_payload`; errors from JSON encoding propagate."""
-        return Payload(metadata=self._metadata, data=self._json_encoder.encode(value).encode())
+        if type(value) is int and self._plain_ints:
+            # What the standard encoder writes for an int, without its generic machinery.
+            data = int.__repr__(value).encode()
+        else:
+            data = self._json_encoder.encode(value).encode()
+        # Copying a ready-made payload's metadata costs less than building the map each time.
+        payload = Payload()
+        payload.CopyFrom(self._template)
+        payload.data = data
+        return payload
 
     def from_payload(self, payload: Payload, type_hint: Any = None) -> Any:
         """See :meth:`EncodingPayloadConverter.from_payload`."""

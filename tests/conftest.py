@@ -26,6 +26,7 @@ DEV_SERVER_DYNAMIC_CONFIG = (
     "frontend.enableUpdateWorkflowExecutionAsyncAccepted=true",
     "frontend.enableExecuteMultiOperation=true",
     "system.forceSearchAttributesCacheRefreshOnRead=true",
+    "system.enableActivityEagerExecution=true",
 )
 
 

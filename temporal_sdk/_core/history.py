@@ -14,7 +14,6 @@ task's commands and are matched against them before any later event is turned in
 from __future__ import annotations
 
 import enum
-import itertools
 from collections.abc import Iterable, Iterator
 
 from temporal_sdk.api.enums.v1 import EventType
@@ -121,7 +120,9 @@ class HistoryBuffer:
 
     def unread(self) -> Iterator[HistoryEvent]:
         """The events not read yet, in order, without advancing (for read-ahead)."""
-        return itertools.islice(self._events, self._pos, None)
+        # By index: ``islice`` would walk past every event already read, on every call.
+        events = self._events
+        return (events[i] for i in range(self._pos, len(events)))
 
     def peek_type(self) -> int | None:
         """The type of the next unread event, or ``None`` when there is none yet."""

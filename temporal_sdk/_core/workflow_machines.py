@@ -95,6 +95,11 @@ __all__ = ["HistoryError", "NondeterminismError", "WorkflowMachines", "randomnes
 
 _ET = EventType
 _WFT_COMPLETED = _ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+_WFT_STARTED = _ET.EVENT_TYPE_WORKFLOW_TASK_STARTED
+# The only event types _read_ahead acts on (markers and update acceptances).
+_READ_AHEAD_TYPES = frozenset(
+    {_ET.EVENT_TYPE_MARKER_RECORDED, _ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}
+)
 _WFT_ABANDONED = frozenset(
     {_ET.EVENT_TYPE_WORKFLOW_TASK_FAILED, _ET.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT}
 )
@@ -344,8 +349,11 @@ class WorkflowMachines:
     def _read_ahead(self) -> None:
         """Tell the code about markers its replayed task recorded, before the code runs."""
         for upcoming in self._history.unread():
-            if upcoming.event_type == _ET.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            kind = upcoming.event_type
+            if kind == _WFT_STARTED:
                 break
+            if kind not in _READ_AHEAD_TYPES:
+                continue  # the common case: nothing to tell the code ahead of time
             job = _marker.lookahead_jobs(upcoming)
             if job is not None:
                 self._jobs.insert(0, job)

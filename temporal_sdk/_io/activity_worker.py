@@ -13,13 +13,11 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
-import enum
 import inspect
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +26,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.protobuf.wrappers_pb2 import DoubleValue
 
 from temporal_sdk import activity
+from temporal_sdk._io.activity_process import run_in_process
+from temporal_sdk._io.activity_running import CancelReason as _CancelReason
+from temporal_sdk._io.activity_running import Running as _Running
+from temporal_sdk._io.activity_running import ThreadCancelRaiser
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._runtime.activity_defn import ActivityDefinition
 from temporal_sdk.api.common.v1 import Payload, Payloads
@@ -45,64 +47,12 @@ from temporal_sdk.api.workflowservice.v1 import (
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
     from temporal_sdk.converter import DataConverter
+    from temporal_sdk.worker._shared_state import SharedStateManager
 
 logger = logging.getLogger(__name__)
 
 _POLL_TIMEOUT = 70.0
 _HEARTBEAT_TIMEOUT_FRACTION = 0.8
-
-
-class _CancelReason(enum.Enum):
-    REQUESTED = "requested"
-    NOT_FOUND = "not_found"
-    PAUSED = "paused"
-    RESET = "reset"
-    WORKER_SHUTDOWN = "worker_shutdown"
-    HEARTBEAT_ERROR = "heartbeat_error"
-
-
-@dataclass(eq=False)
-class _Running:
-    """Mutable state of one running attempt, shared by its task, heartbeater and the worker."""
-
-    task_token: bytes
-    loop: asyncio.AbstractEventLoop
-    cancelled_event: activity._CompositeEvent
-    sync: bool
-    throttle: float = 30.0
-    task: asyncio.Task[Any] | None = None
-    cancel_reason: _CancelReason | None = None
-    heartbeat_error: BaseException | None = None
-    done: bool = False
-    latest_details: Sequence[Any] | None = None
-    pending_details: Sequence[Any] | None = None
-    heartbeat_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record_heartbeat(self, details: Sequence[Any]) -> None:
-        """Keep ``details`` as the newest and wake the sender (callable from any thread)."""
-        with self.lock:
-            if self.done:
-                return
-            self.latest_details = details
-            self.pending_details = details
-        # A closed loop means the worker is gone: nothing can be sent anyway.
-        with contextlib.suppress(RuntimeError):
-            self.loop.call_soon_threadsafe(self.heartbeat_wakeup.set)
-
-    def take_pending(self) -> Sequence[Any] | None:
-        with self.lock:
-            details, self.pending_details = self.pending_details, None
-            return details
-
-    def cancel(self, reason: _CancelReason, error: BaseException | None = None) -> None:
-        """Flag the cancellation; async code also gets ``CancelledError`` (loop thread only)."""
-        if self.cancel_reason is None:
-            self.cancel_reason = reason
-            self.heartbeat_error = error
-        self.cancelled_event.set()
-        if not self.done and not self.sync and self.task is not None:
-            self.task.cancel()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +83,7 @@ class ActivityWorker:
         max_concurrent_polls: int = 5,
         max_heartbeat_throttle_interval: timedelta = timedelta(seconds=60),
         default_heartbeat_throttle_interval: timedelta = timedelta(seconds=30),
+        shared_state_manager: SharedStateManager | None = None,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
@@ -145,6 +96,8 @@ class ActivityWorker:
         self._next_start = 0.0
         self._max_throttle = max_heartbeat_throttle_interval.total_seconds()
         self._default_throttle = default_heartbeat_throttle_interval.total_seconds()
+        self._shared_state = shared_state_manager
+        self._threaded = isinstance(activity_executor, concurrent.futures.ThreadPoolExecutor)
         self._definitions: dict[str, tuple[ActivityDefinition, Callable[..., Any]]] = {}
         self._dynamic: tuple[ActivityDefinition, Callable[..., Any]] | None = None
         for fn in activities:
@@ -170,10 +123,13 @@ class ActivityWorker:
                 raise ValueError(
                     f"Activity {defn.name} is not async so an activity_executor must be present"
                 )
-            if not isinstance(self._executor, concurrent.futures.ThreadPoolExecutor):
+            if not isinstance(self._executor, concurrent.futures.ThreadPoolExecutor) and (
+                self._shared_state is None
+            ):
                 raise ValueError(
                     f"Activity {defn.name} is not async and activity_executor is not a "
-                    "ThreadPoolExecutor; only thread pools are supported for sync activities"
+                    "ThreadPoolExecutor, so the worker needs a shared_state_manager (see "
+                    "SharedStateManager.create_from_multiprocessing)"
                 )
         if defn.name is None:
             if self._dynamic is not None:
@@ -187,6 +143,18 @@ class ActivityWorker:
     async def run(self) -> None:
         """Poll and serve tasks until :meth:`shutdown`."""
         await self._poller.run()
+
+    async def reserve_eager_slot(self) -> bool:
+        """Reserve a free activity slot for an eagerly dispatched task (``False`` if none)."""
+        return await self._poller.try_reserve()
+
+    def release_eager_slot(self) -> None:
+        """Give back a reserved slot the server did not fill with a task."""
+        self._poller.release_reserved()
+
+    def run_eager(self, task: PollActivityTaskQueueResponse) -> None:
+        """Run a task the server handed over eagerly, in a slot reserved beforehand."""
+        self._poller.submit_reserved(task)
 
     def begin_shutdown(self) -> None:
         """Stop polling and tell running activities the worker is shutting down."""
@@ -246,6 +214,16 @@ class ActivityWorker:
             cancelled_event=activity._CompositeEvent(with_async=is_async),
             sync=not is_async,
             throttle=self._throttle(task),
+            heartbeat_timeout=task.heartbeat_timeout.ToTimedelta().total_seconds() or None,
+            deadline=_deadline(task),
+            raiser=(
+                ThreadCancelRaiser()
+                if entry is not None
+                and not is_async
+                and self._threaded
+                and not entry[0].no_thread_cancel_exception
+                else None
+            ),
         )
         self._running[token] = running
         self._idle.clear()
@@ -368,11 +346,13 @@ class ActivityWorker:
         info = await self._info(task)
         context = activity._Context(
             info=info,
-            heartbeat=lambda *details: running.record_heartbeat(details),
+            heartbeat=running.thread_heartbeat(),
             cancelled_event=running.cancelled_event,
             worker_shutdown_event=self._worker_shutdown_event(),
             payload_converter=self._data_converter.payload_converter,
             client=self._client if defn.is_async else None,
+            cancellation_details=running.details,
+            shield_thread_cancel_exception=running.raiser.shielded if running.raiser else None,
         )
         # This runs in the poller's per-task asyncio task, so setting the variable here
         # scopes it to this activity (and to the task and thread context copied below).
@@ -384,9 +364,22 @@ class ActivityWorker:
                 running.task.cancel()
             return await running.task
         assert self._executor is not None
+        if not self._threaded:
+            assert self._shared_state is not None
+            return await run_in_process(
+                executor=self._executor,
+                manager=self._shared_state,
+                running=running,
+                info=info,
+                worker_shutdown=self._worker_shutdown_event(),
+                payload_converter_class=self._data_converter.payload_converter_class,
+                fn=fn,
+                args=args,
+                raise_on_cancel=not defn.no_thread_cancel_exception,
+            )
         ctx = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(
-            self._executor, ctx.run, _call_sync, fn, args
+            self._executor, ctx.run, _call_sync, fn, args, running.raiser
         )
 
     async def _decode_args(
@@ -485,6 +478,7 @@ class ActivityWorker:
                 activity.logger.warning("Cancelling activity: heartbeat failed", exc_info=True)
                 running.cancel(_CancelReason.HEARTBEAT_ERROR, err)
             return
+        running.last_beat = time.monotonic()
         if resp.cancel_requested:
             running.cancel(_CancelReason.REQUESTED)
         elif resp.activity_paused:
@@ -548,8 +542,19 @@ async def _call_async(fn: Callable[..., Any], args: Sequence[Any]) -> Any:
     return await fn(*args)
 
 
-def _call_sync(fn: Callable[..., Any], args: Sequence[Any]) -> Any:
-    return fn(*args)
+def _call_sync(
+    fn: Callable[..., Any], args: Sequence[Any], raiser: ThreadCancelRaiser | None
+) -> Any:
+    if raiser is None:
+        return fn(*args)
+    with raiser.active():
+        return fn(*args)
+
+
+def _deadline(task: PollActivityTaskQueueResponse) -> float | None:
+    """Monotonic time at which this attempt's start-to-close timeout passes, if it has one."""
+    timeout = task.start_to_close_timeout.ToTimedelta().total_seconds()
+    return time.monotonic() + timeout if timeout > 0 else None
 
 
 def _is_not_found(err: BaseException) -> bool:

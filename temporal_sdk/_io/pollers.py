@@ -54,6 +54,28 @@ class Poller(Generic[T]):
         """Number of tasks being handled now."""
         return len(self._in_flight)
 
+    async def try_reserve(self) -> bool:
+        """Take a free task slot without waiting (for a task that arrives outside a poll).
+
+        Returns ``False`` when no slot is free or shutdown began. A reserved slot is given back
+        with :meth:`release_reserved` or handed on with :meth:`submit_reserved`.
+        """
+        if self._stopping.is_set() or self._slots.locked():
+            return False
+        # An unlocked semaphore is acquired without suspending, so nothing can slip in between.
+        await self._slots.acquire()
+        return True
+
+    def release_reserved(self) -> None:
+        """Give back a slot taken with :meth:`try_reserve` that no task used."""
+        self._slots.release()
+
+    def submit_reserved(self, task: T) -> None:
+        """Handle ``task`` in the slot taken with :meth:`try_reserve` (freed when it ends)."""
+        handler = asyncio.create_task(self._run_one(task))
+        self._in_flight.add(handler)
+        handler.add_done_callback(self._in_flight.discard)
+
     async def run(self) -> None:
         """Poll until shutdown begins, then wait for in-flight tasks."""
         self._loops = [asyncio.create_task(self._loop()) for _ in range(self._poll_count)]

@@ -73,7 +73,8 @@ class Backoff:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._config = config
-        self._rng = rng or random.Random()
+        # Made on the first failure: seeding a Random from the OS costs more than most calls.
+        self._rng = rng
         self._clock = clock
         self._start = clock()
         self._interval = config.initial_interval_millis / 1000
@@ -93,6 +94,8 @@ class Backoff:
         )
         if limit is not None and elapsed > limit:
             return None
+        if self._rng is None:
+            self._rng = random.Random()
         spread = config.randomization_factor * (2 * self._rng.random() - 1)
         delay = self._interval * (1 + spread)
         self._interval = min(self._interval * config.multiplier, config.max_interval_millis / 1000)
@@ -186,9 +189,16 @@ def _credentials(tls: TLSConfig) -> grpc.ChannelCredentials:
     )
 
 
+# Whether a request message type has a string ``namespace`` field, by message class.
+_HAS_NAMESPACE: dict[type[Message], bool] = {}
+
+
 def _namespace_of(req: Message) -> str:
-    field = req.DESCRIPTOR.fields_by_name.get("namespace")
-    if field is None or field.type != field.TYPE_STRING:
+    has = _HAS_NAMESPACE.get(type(req))
+    if has is None:
+        field = req.DESCRIPTOR.fields_by_name.get("namespace")
+        has = _HAS_NAMESPACE[type(req)] = field is not None and field.type == field.TYPE_STRING
+    if not has:
         return ""
     value = getattr(req, "namespace", "")
     return value if isinstance(value, str) else ""
@@ -213,6 +223,8 @@ class Connection:
         self._channel: grpc.aio.Channel | None = None
         self._callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
         self._system_info: GetSystemInfoResponse | None = None
+        # The headers every call shares, built once (until the metadata or API key changes).
+        self._base_headers: dict[str, str | bytes] | None = None
 
     @property
     def target(self) -> str:
@@ -222,10 +234,12 @@ class Connection:
     def set_rpc_metadata(self, metadata: Mapping[str, str | bytes]) -> None:
         """Replace the headers sent with every call."""
         self._rpc_metadata = dict(metadata)
+        self._base_headers = None
 
     def set_api_key(self, api_key: str | None) -> None:
         """Replace the API key sent with every call."""
         self._api_key = api_key
+        self._base_headers = None
 
     def _channel_now(self) -> grpc.aio.Channel:
         if self._channel is None:
@@ -240,13 +254,14 @@ class Connection:
     def _headers(
         self, req: Message, metadata: Mapping[str, str | bytes]
     ) -> list[tuple[str, str | bytes]]:
-        headers: dict[str, str | bytes] = {
-            "client-name": CLIENT_NAME,
-            "client-version": CLIENT_VERSION,
-        }
-        headers.update((k.lower(), v) for k, v in self._rpc_metadata.items())
-        if self._api_key is not None and "authorization" not in headers:
-            headers["authorization"] = f"Bearer {self._api_key}"
+        base = self._base_headers
+        if base is None:
+            base = {"client-name": CLIENT_NAME, "client-version": CLIENT_VERSION}
+            base.update((k.lower(), v) for k, v in self._rpc_metadata.items())
+            if self._api_key is not None and "authorization" not in base:
+                base["authorization"] = f"Bearer {self._api_key}"
+            self._base_headers = base
+        headers = dict(base)
         namespace = _namespace_of(req)
         if namespace and "temporal-namespace" not in headers:
             # Lets proxies and Temporal Cloud route a call without decoding its body.

@@ -28,6 +28,7 @@ from temporal_sdk._core.activation import WorkflowTaskFailure
 from temporal_sdk._core.workflow_machines import WorkflowMachines
 from temporal_sdk._io import queries as _queries
 from temporal_sdk._io.deadlock import DeadlockDetected, run_watched
+from temporal_sdk._io.eager_activities import EagerActivityDispatcher
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._io.workflow_cache import CachedRun, RunGates, WorkflowCache
@@ -127,6 +128,8 @@ class WorkflowWorker:
             thread_name_prefix="temporal_workflow_task",
         )
         self._stopping = asyncio.Event()
+        self.eager_activities: EagerActivityDispatcher | None = None
+        """Set by the worker when activities of this task queue may be dispatched eagerly."""
         self.sticky_queue: str | None = None
         """This worker's sticky queue name, or ``None`` when the cache is disabled."""
         slots = asyncio.Semaphore(max_concurrent_workflow_tasks)
@@ -452,7 +455,16 @@ class WorkflowWorker:
         if codec is not None:
             for command in req.commands:
                 await visit_payloads(command, codec.encode)
-        await client.workflow_service.respond_workflow_task_completed(req, retry=True)
+        eager = self.eager_activities
+        reserved = await eager.mark(req.commands) if eager is not None else 0
+        try:
+            resp = await client.workflow_service.respond_workflow_task_completed(req, retry=True)
+        except BaseException:
+            if eager is not None:
+                eager.release(reserved)
+            raise
+        if eager is not None:
+            eager.dispatch(resp.activity_tasks, reserved)
 
     async def _fail(
         self, task: PollWorkflowTaskQueueResponse, failure: WorkflowTaskFailure

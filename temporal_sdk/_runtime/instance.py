@@ -9,6 +9,7 @@ is the one place that decides whether an exception from workflow code fails the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import random
@@ -94,9 +95,15 @@ def _origin() -> str:
         if code is _STOP_AT:
             break
         if not code.co_filename.startswith(_SKIP_DIRS):
-            return f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
+            return _format_origin(code.co_filename, frame.f_lineno, code.co_name)
         frame = frame.f_back
     return ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_origin(filename: str, lineno: int, name: str) -> str:
+    # Cached: the same few call sites issue every command of a run, replay after replay.
+    return f"{os.path.basename(filename)}:{lineno} in {name}"
 
 
 def _fn_origin(fn: Callable[..., Any]) -> str:

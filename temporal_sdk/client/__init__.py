@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from temporal_sdk.activity import ActivityCancellationDetails
+from temporal_sdk.client._async_activity import (
+    AsyncActivityCancelledError,
+    AsyncActivityHandle,
+    AsyncActivityIDReference,
+)
 from temporal_sdk.client._client import Client
 from temporal_sdk.client._describe import (
     WorkflowExecution,
@@ -63,6 +69,10 @@ from temporal_sdk.client._workflow import (
 )
 
 __all__ = [
+    "ActivityCancellationDetails",
+    "AsyncActivityCancelledError",
+    "AsyncActivityHandle",
+    "AsyncActivityIDReference",
     "Client",
     "RPCTimeoutOrCancelledError",
     "Schedule",

@@ -37,6 +37,7 @@ from temporal_sdk.service import (
 )
 
 if TYPE_CHECKING:
+    from temporal_sdk.client._async_activity import AsyncActivityHandle
     from temporal_sdk.client._messages import WorkflowUpdateHandle, WorkflowUpdateStage
     from temporal_sdk.client._with_start import WithStartWorkflowOperation
 
@@ -651,6 +652,37 @@ class Client:
     def get_schedule_handle(self, id: str) -> ScheduleHandle:
         """A handle to an existing schedule (no server call)."""
         return ScheduleHandle(self, id)
+
+    @overload
+    def get_async_activity_handle(
+        self, *, workflow_id: str, run_id: str | None, activity_id: str
+    ) -> AsyncActivityHandle: ...
+
+    @overload
+    def get_async_activity_handle(self, *, task_token: bytes) -> AsyncActivityHandle: ...
+
+    def get_async_activity_handle(
+        self,
+        *,
+        workflow_id: str | None = None,
+        run_id: str | None = None,
+        activity_id: str | None = None,
+        task_token: bytes | None = None,
+    ) -> AsyncActivityHandle:
+        """A handle for finishing or heartbeating an activity that completes asynchronously.
+
+        Name the activity either by ``task_token`` alone or by ``workflow_id``, ``run_id``
+        (may be ``None`` for the latest run) and ``activity_id``. No server call is made here.
+        """
+        from temporal_sdk.client._async_activity import async_activity_handle
+
+        return async_activity_handle(
+            self,
+            workflow_id=workflow_id,
+            run_id=run_id,
+            activity_id=activity_id,
+            task_token=task_token,
+        )
 
     async def list_schedules(
         self,

@@ -27,6 +27,9 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
+_REQUESTED = activity.ActivityCancellationDetails(cancel_requested=True)
+
+
 class ActivityEnvironment:
     """Runs activity code outside a worker, in a context that tests control.
 
@@ -45,6 +48,7 @@ class ActivityEnvironment:
         """Accepted for compatibility; activities here have no metric meter."""
         self._client = client
         self._cancelled = False
+        self._cancellation_details = activity._CancellationDetailsHolder()
         self._worker_shutdown = False
         self._running: set[_RunningActivity] = set()
 
@@ -76,16 +80,21 @@ class ActivityEnvironment:
             activity_run_id=None,
         )
 
-    def cancel(self) -> None:
+    def cancel(
+        self,
+        cancellation_details: activity.ActivityCancellationDetails = _REQUESTED,
+    ) -> None:
         """Request cancellation of the activities run by this environment (first call only).
 
         ``async def`` activities get ``asyncio.CancelledError`` at their next ``await``; sync
         ones see ``activity.is_cancelled()`` turn true and ``wait_for_cancelled_sync`` return.
-        Activities started afterwards begin cancelled.
+        Activities started afterwards begin cancelled. ``activity.cancellation_details()``
+        returns ``cancellation_details`` from then on.
         """
         if self._cancelled:
             return
         self._cancelled = True
+        self._cancellation_details.details = cancellation_details
         for running in list(self._running):
             running.cancel()
 
@@ -126,6 +135,7 @@ class _RunningActivity:
             worker_shutdown_event=activity._CompositeEvent(with_async=self.is_async),
             payload_converter=env.payload_converter,
             client=env._client if self.is_async else None,
+            cancellation_details=env._cancellation_details,
         )
 
     def run(self, *args: Any, **kwargs: Any) -> Any:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from temporal_sdk._io.activity_worker import ActivityWorker
     from temporal_sdk._io.workflow_worker import WorkflowWorker
     from temporal_sdk.client import Client
+    from temporal_sdk.worker._shared_state import SharedStateManager
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class Worker:
         default_heartbeat_throttle_interval: timedelta = timedelta(seconds=30),
         max_activities_per_second: float | None = None,
         max_task_queue_activities_per_second: float | None = None,
+        max_eager_activity_reservations_per_workflow_task: int = 3,
         graceful_shutdown_timeout: timedelta = timedelta(),
         workflow_failure_exception_types: Sequence[type[BaseException]] = (),
         debug_mode: bool = False,
@@ -69,6 +71,7 @@ class Worker:
         on_fatal_error: Callable[[BaseException], Awaitable[None]] | None = None,
         use_worker_versioning: bool = False,
         deadlock_detection_timeout: timedelta = timedelta(seconds=2),
+        shared_state_manager: SharedStateManager | None = None,
     ) -> None:
         if not activities and not workflows:
             raise ValueError("a worker needs at least one workflow or activity")
@@ -109,13 +112,32 @@ class Worker:
                 max_concurrent_polls=max_concurrent_activity_task_polls or 5,
                 max_heartbeat_throttle_interval=max_heartbeat_throttle_interval,
                 default_heartbeat_throttle_interval=default_heartbeat_throttle_interval,
+                shared_state_manager=shared_state_manager,
                 graceful_shutdown_timeout=graceful_shutdown_timeout,
                 identity=self._identity,
             )
+        self._wire_eager_activities(
+            disable_eager_activity_execution, max_eager_activity_reservations_per_workflow_task
+        )
         self._run_task: asyncio.Task[None] | None = None
         self._started = False
         self._shutdown_started = False
         self._finished = asyncio.Event()
+
+    def _wire_eager_activities(self, disabled: bool, max_reservations: int) -> None:
+        """Let workflow tasks hand activities of this queue straight to this worker."""
+        from temporal_sdk._io.eager_activities import EagerActivityDispatcher
+
+        if max_reservations < 1:
+            raise ValueError(
+                "max_eager_activity_reservations_per_workflow_task must be positive; use "
+                "disable_eager_activity_execution=True to disable eager activity execution"
+            )
+        if disabled or self._workflow_worker is None or self._activity_worker is None:
+            return
+        self._workflow_worker.eager_activities = EagerActivityDispatcher(
+            self._activity_worker, self._task_queue, max_reservations
+        )
 
     @property
     def task_queue(self) -> str:

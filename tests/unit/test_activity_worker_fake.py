@@ -218,11 +218,29 @@ async def waits_for_cancel() -> None:
     await asyncio.sleep(30)
 
 
-@activity.defn
+@activity.defn(no_thread_cancel_exception=True)
 def sync_waits_for_cancel() -> str:
     activity.heartbeat("sync")
     activity.wait_for_cancelled_sync(10)
     return f"cancelled={activity.is_cancelled()}"
+
+
+@activity.defn
+def sync_heartbeats_until_cancelled() -> str:
+    for _ in range(1000):
+        activity.heartbeat("sync")
+        activity.wait_for_cancelled_sync(0.01)
+    return "never cancelled"
+
+
+@activity.defn
+def sync_shielded() -> str:
+    with activity.shield_thread_cancel_exception():
+        activity.heartbeat("sync")
+        activity.wait_for_cancelled_sync(10)
+        details = activity.cancellation_details()
+        inner = f"shielded cancel_requested={details and details.cancel_requested}"
+    return inner  # unreachable: the exception is raised when the shield ends
 
 
 @activity.defn
@@ -316,6 +334,24 @@ async def test_cancel_requested_sets_flag_for_sync(run_worker: Runner) -> None:
     await svc.tasks.put(make_task("sync_waits_for_cancel"))
     await wait_for(lambda: b"t1" in svc.responses, "response")
     assert svc.responses[b"t1"] == ("completed", ["cancelled=True"])
+
+
+async def test_cancel_requested_raises_in_sync_thread(run_worker: Runner) -> None:
+    svc, _ = await run_worker([sync_heartbeats_until_cancelled])
+    svc.cancel_requested = True
+    await svc.tasks.put(make_task("sync_heartbeats_until_cancelled"))
+    await wait_for(lambda: b"t1" in svc.responses, "response")
+    assert svc.responses[b"t1"][0] == "canceled"
+
+
+async def test_shielded_sync_activity_is_cancelled_when_the_shield_ends(
+    run_worker: Runner,
+) -> None:
+    svc, _ = await run_worker([sync_shielded])
+    svc.cancel_requested = True
+    await svc.tasks.put(make_task("sync_shielded"))
+    await wait_for(lambda: b"t1" in svc.responses, "response")
+    assert svc.responses[b"t1"][0] == "canceled"
 
 
 async def test_shutdown_cancels_running_activities_and_fails_them(run_worker: Runner) -> None:
