@@ -197,7 +197,9 @@ _ENUM_RE = re.compile(r"^class (\w+)\(int, metaclass=_enum_type_wrapper\.EnumTyp
 _ENUM_FAST_PATH = [
     "",
     "for _wrapper in ({enums},):",
-    "    _wrapper.__dict__.update(_wrapper.items())",
+    "    _wrapper.__dict__.update(",
+    "        (k, v) for k, v in _wrapper.items() if not hasattr(type(_wrapper), k)",
+    "    )",
     "del _wrapper",
 ]
 

@@ -113,10 +113,11 @@ class RetryRules:
 
 def timeout_failure(kind: int = TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) -> Failure:
     """The failure the server records for an activity time-out of ``kind``."""
-    name = {
+    names: dict[int, str] = {
         TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE: "StartToClose",
         TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE: "ScheduleToClose",
-    }.get(kind, "activity")
+    }
+    name = names.get(kind, "activity")
     return Failure(
         message=f"activity {name} timeout",
         timeout_failure_info=TimeoutFailureInfo(timeout_type=kind),  # type: ignore[arg-type]
@@ -128,11 +129,11 @@ class ActivityRunner:
 
     def __init__(
         self,
-        activities: Mapping[str, ActivityDefinition],
+        activities: Mapping[str | None, ActivityDefinition],
         mocks: Mapping[str, Any],
         converter: DataConverter,
     ) -> None:
-        self._defs = dict(activities)
+        self._defs: dict[str | None, ActivityDefinition] = dict(activities)
         self._mocks = dict(mocks)
         self._converter = converter
         self.calls: list[ActivityCall] = []
@@ -153,7 +154,7 @@ class ActivityRunner:
         hints = defn.arg_types if defn is not None and defn.name is not None else None
         pc = self._converter.payload_converter
         args = pc.from_payloads(list(attrs.input.payloads), hints)
-        self.calls.append(ActivityCall(name, tuple(args), attempt, info.workflow_id))
+        self.calls.append(ActivityCall(name, tuple(args), attempt, info.workflow_id or ""))
         try:
             value = await self._invoke(name, defn, args, info)
         except Exception as err:  # the activity failed: convert like a worker would

@@ -231,9 +231,7 @@ def start_child(server: Server, run: Run, event: HistoryEvent) -> None:
         return
     start = WorkflowExecutionStartedEventAttributes(
         parent_workflow_namespace=server.namespace,
-        parent_workflow_execution=WorkflowExecution(
-            workflow_id=run.workflow_id, run_id=run.run_id
-        ),
+        parent_workflow_execution=WorkflowExecution(workflow_id=run.workflow_id, run_id=run.run_id),
         parent_initiated_event_id=event.event_id,
         identity=_IDENTITY,
     )

@@ -89,25 +89,13 @@ def _copy_same_named(source: ProtoMessage, target: ProtoMessage) -> None:
         if field.name not in target_fields:
             continue
         dest = getattr(target, field.name)
-        if field.message_type is not None and field.label != field.LABEL_REPEATED:
-            if field.message_type.GetOptions().map_entry:
-                dest.update(value)
-            else:
-                dest.CopyFrom(value)
-        elif field.label == field.LABEL_REPEATED:
-            if field.message_type is not None and field.message_type.GetOptions().map_entry:
-                for key, item in value.items():
-                    if hasattr(item, "CopyFrom"):
-                        dest[key].CopyFrom(item)
-                    else:
-                        dest[key] = item
-            else:
-                dest.extend(value)
+        if hasattr(dest, "MergeFrom"):  # a message, a repeated field or a map: all empty here
+            dest.MergeFrom(value)
         else:
             setattr(target, field.name, value)
 
 
-def _fix_external_target(command: ProtoMessage, attrs: Any) -> None:
+def _fix_external_target(command: Any, attrs: Any) -> None:
     """Signal and cancel commands name their target differently from their events."""
     if hasattr(command, "execution"):
         attrs.workflow_execution.CopyFrom(command.execution)
@@ -133,7 +121,7 @@ class RunHistory:
         event = HistoryEvent(event_id=len(self.events) + 1, event_type=event_type)  # type: ignore[arg-type]
         now = self._clock()
         event.event_time.seconds = int(now)
-        event.event_time.nanos = int(round((now - int(now)) * 1e9)) % 1_000_000_000
+        event.event_time.nanos = round((now - int(now)) * 1e9) % 1_000_000_000
         if attr_field is not None:
             target = getattr(event, attr_field)
             target.SetInParent()

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import temporal_sdk.testing._runner_effects as _effects
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.history import HistoryError
 from temporal_sdk._core.workflow_machines import WorkflowMachines
@@ -26,7 +27,6 @@ from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent, WorkflowExecutionStartedEventAttributes
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.converter import DataConverter
-from temporal_sdk.testing import _runner_effects as _effects
 from temporal_sdk.testing._runner_activities import ActivityRunner
 from temporal_sdk.testing._runner_history import RunHistory
 
@@ -242,15 +242,14 @@ class Server:
             )
         commands = run.machines.take_commands()
         run.history.complete_task()
-        followups: list[Callable[[], None]] = []
+        followups: list[tuple[Callable[[Server, Run, HistoryEvent], None], HistoryEvent]] = []
         for command in commands:
             event = run.history.record_command(command)
-            if event is not None:
-                react = _REACTIONS.get(event.event_type)
-                if react is not None:
-                    followups.append(lambda r=react, e=event: r(self, run, e))
-        for followup in followups:
-            followup()
+            react = _REACTIONS.get(event.event_type) if event is not None else None
+            if event is not None and react is not None:
+                followups.append((react, event))
+        for react, event in followups:
+            react(self, run, event)
 
     def close(self, run: Run, event: HistoryEvent) -> None:
         """The run closed with ``event``: tell its parent, end its children per their policy."""
