@@ -18,6 +18,7 @@ from temporal_sdk._runtime.definitions import (
     WorkflowDefinition,
     query_name_for,
     signal_name_for,
+    update_name_for,
     workflow_name_for,
     workflow_result_type_for,
 )
@@ -30,6 +31,7 @@ from temporal_sdk.client import (
     WorkflowFailureError,
     WorkflowHistory,
     WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
 )
 from temporal_sdk.converter import DataConverter
 from temporal_sdk.exceptions import (
@@ -41,6 +43,7 @@ from temporal_sdk.exceptions import (
 )
 from temporal_sdk.testing._runner_activities import ActivityCall, ActivityRunner
 from temporal_sdk.testing._runner_server import Run, Server, WorkflowStuckError
+from temporal_sdk.testing._runner_updates import request_message
 
 _ET = EventType
 
@@ -56,6 +59,10 @@ class WorkflowTestRunner:
     ``mocks`` maps an activity type name to what it should do: a value to return, an exception
     to raise, a callable (sync or async) given the decoded arguments, or
     :class:`~temporal_sdk.testing.SimulatedTimeout`. Mocks take precedence over ``activities``.
+    ``child_mocks`` does the same for child workflows by workflow type name (a value, an
+    exception or a callable given the child's arguments): the child starts and closes at once
+    with that outcome instead of running. ``workflow_failure_exception_types`` is the worker
+    option of the same name: exceptions of these types fail the workflow instead of the task.
     """
 
     def __init__(
@@ -64,6 +71,8 @@ class WorkflowTestRunner:
         workflows: Sequence[type],
         activities: Sequence[Callable[..., Any]] = (),
         mocks: Mapping[str, Any] | None = None,
+        child_mocks: Mapping[str, Any] | None = None,
+        workflow_failure_exception_types: Sequence[type[BaseException]] = (),
         data_converter: DataConverter | None = None,
         namespace: str = "default",
         task_queue: str = "test-runner",
@@ -87,6 +96,8 @@ class WorkflowTestRunner:
             namespace=namespace,
             task_queue=task_queue,
             start_time=when.timestamp(),
+            child_mocks=child_mocks or {},
+            failure_exception_types=workflow_failure_exception_types,
         )
 
     async def __aenter__(self) -> WorkflowTestRunner:
@@ -119,13 +130,18 @@ class WorkflowTestRunner:
     async def start_workflow(
         self,
         workflow: str | Callable[..., Any] | type,
-        *args: Any,
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = (),
         id: str | None = None,
         task_queue: str | None = None,
         result_type: type | None = None,
         memo: Mapping[str, Any] | None = None,
     ) -> WorkflowTestHandle:
-        """Start a workflow (by run method, class or type name) and run its first task."""
+        """Start a workflow (by run method, class or type name) and run its first task.
+
+        Arguments go as the client takes them: one ``arg``, or a sequence in ``args``.
+        """
         name = workflow_name_for(workflow) if not isinstance(workflow, str) else workflow
         workflow_id = id or f"test-{uuid.uuid4()}"
         existing = self._server.open_run(workflow_id)
@@ -135,7 +151,7 @@ class WorkflowTestRunner:
         start = WorkflowExecutionStartedEventAttributes(
             workflow_type=WorkflowType(name=name),
             task_queue=TaskQueue(name=task_queue or self._server.task_queue),
-            input=Payloads(payloads=pc.to_payloads(list(args))),
+            input=Payloads(payloads=pc.to_payloads(_args(arg, args))),
             identity="test-runner",
         )
         for key, value in (memo or {}).items():
@@ -148,10 +164,10 @@ class WorkflowTestRunner:
         return WorkflowTestHandle(self, workflow_id, run.run_id, hint)
 
     async def execute_workflow(
-        self, workflow: str | Callable[..., Any] | type, *args: Any, **kwargs: Any
+        self, workflow: str | Callable[..., Any] | type, arg: Any = ..., **kwargs: Any
     ) -> Any:
         """Start a workflow and return its result (raising as a client would)."""
-        handle = await self.start_workflow(workflow, *args, **kwargs)
+        handle = await self.start_workflow(workflow, arg, **kwargs)
         return await handle.result()
 
     def get_workflow_handle(self, workflow_id: str) -> WorkflowTestHandle:
@@ -175,7 +191,7 @@ class WorkflowTestRunner:
 
 
 class WorkflowTestHandle:
-    """A started workflow in a :class:`WorkflowTestRunner`: wait, signal, query, cancel."""
+    """A started workflow in a :class:`WorkflowTestRunner`: wait, signal, query, update, cancel."""
 
     def __init__(
         self, runner: WorkflowTestRunner, workflow_id: str, run_id: str, result_type: Any
@@ -241,7 +257,9 @@ class WorkflowTestHandle:
             )
         )
 
-    async def signal(self, signal: str | Callable[..., Any], *args: Any) -> None:
+    async def signal(
+        self, signal: str | Callable[..., Any], arg: Any = ..., *, args: Sequence[Any] = ()
+    ) -> None:
         """Deliver a signal now (at the current virtual time) and let the workflow handle it."""
         run = self._open_run("signal")
         name = signal_name_for(signal)
@@ -249,7 +267,9 @@ class WorkflowTestHandle:
             _ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
             "workflow_execution_signaled_event_attributes",
             signal_name=name,
-            input=Payloads(payloads=self._runner._converter.payload_converter.to_payloads(args)),
+            input=Payloads(
+                payloads=self._runner._converter.payload_converter.to_payloads(_args(arg, args))
+            ),
             identity="test-runner",
         )
         run.schedule_task()
@@ -272,17 +292,56 @@ class WorkflowTestHandle:
         await self._server.settle()
 
     async def query(
-        self, query: str | Callable[..., Any], *args: Any, result_type: type | None = None
+        self,
+        query: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = (),
+        result_type: type | None = None,
     ) -> Any:
         """Answer a query from the current run's state (open or closed)."""
         await self._server.settle()
         pc = self._runner._converter.payload_converter
-        answer = self._current().instance.query(query_name_for(query), pc.to_payloads(args))
+        payloads = pc.to_payloads(_args(arg, args))
+        answer = self._current().instance.query(query_name_for(query), payloads)
         if answer.failure is not None:
             raise WorkflowQueryFailedError(answer.failure.message)
         if answer.answer is None:
             return None
         return pc.from_payload(answer.answer, result_type)
+
+    async def execute_update(
+        self,
+        update: str | Callable[..., Any],
+        arg: Any = ...,
+        *,
+        args: Sequence[Any] = (),
+        id: str | None = None,
+        result_type: type | None = None,
+    ) -> Any:
+        """Send an update now, run until it finishes, and return its result.
+
+        Raises :class:`~temporal_sdk.client.WorkflowUpdateFailedError` when the validator
+        rejects it or the handler fails.
+        """
+        run = self._open_run("update")
+        update_id = id or str(uuid.uuid4())
+        conv = self._runner._converter
+        payloads = conv.payload_converter.to_payloads(_args(arg, args))
+        run.update_requests.append(request_message(update_id, update_name_for(update), payloads))
+        run.schedule_task()
+        await self._runner._drive_until(
+            lambda: update_id in run.update_outcomes or not run.is_open,
+            f"the end of update {update_id!r}",
+        )
+        outcome = run.update_outcomes.get(update_id)
+        if outcome is None:
+            raise RuntimeError(f"workflow {self.id!r} closed before update {update_id!r} finished")
+        if outcome.HasField("failure"):
+            raise WorkflowUpdateFailedError(await conv.decode_failure(outcome.failure))
+        hints = [result_type] if result_type else None
+        values = await conv.decode(list(outcome.success.payloads), hints)
+        return values[0] if values else None
 
     def history(self, run_id: str | None = None) -> WorkflowHistory:
         """The recorded history of one run (default: the latest run of this workflow)."""
@@ -298,6 +357,12 @@ class WorkflowTestHandle:
         if not run.is_open:
             raise RuntimeError(f"cannot {what} workflow {self.id!r}: it is closed")
         return run
+
+
+def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
+    if arg is not ... and args:
+        raise ValueError("give either arg or args, not both")
+    return [arg] if arg is not ... else list(args)
 
 
 def _copy(event: HistoryEvent) -> HistoryEvent:

@@ -7,10 +7,12 @@ agenda for later). A run that gets a new non-command event gets a workflow task 
 
 from __future__ import annotations
 
+import inspect
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from temporal_sdk.api.common.v1 import WorkflowExecution
+from temporal_sdk.api.common.v1 import Payloads, WorkflowExecution
 from temporal_sdk.api.enums.v1 import (
     CancelExternalWorkflowExecutionFailedCause,
     EventType,
@@ -27,6 +29,7 @@ from temporal_sdk.testing._runner_activities import (
     attempt_info,
     timeout_failure,
 )
+from temporal_sdk.testing._runner_errors import WorkflowStuckError
 
 if TYPE_CHECKING:
     from temporal_sdk.testing._runner_server import Run, Server
@@ -97,6 +100,8 @@ class _Activity:
         end = self.server.now + (start_to_close if outcome.timed_out else 0.0)
         rules = RetryRules.of(self.attrs)
         state = rules.retry_state(outcome, attempt)
+        if state == _IN_PROGRESS and not rules.maximum_attempts:
+            self._check_attempt_limit(outcome, attempt)
         if state == _IN_PROGRESS:
             due = end + rules.backoff(attempt)
             budget = _secs(self.attrs, "schedule_to_close_timeout")
@@ -128,6 +133,17 @@ class _Activity:
 
         label = f"activity {self.attrs.activity_type.name} time-out"
         self.run.activities[self.event.event_id] = self.server.at(end, timed_out, label)
+
+    def _check_attempt_limit(self, outcome: AttemptOutcome, attempt: int) -> None:
+        """Unlimited retries of an always-failing activity would spin forever: stop and say so."""
+        if attempt < self.server.activity_attempt_limit:
+            return
+        last = outcome.failure.message if outcome.failure is not None else "timed out"
+        raise WorkflowStuckError(
+            f"activity {self.attrs.activity_type.name!r} of workflow {self.run.workflow_id} "
+            f"failed {attempt} attempts and its retry policy allows unlimited attempts "
+            f"(last failure: {last}); set maximum_attempts or fix the mock"
+        )
 
     def _started(self, attempt: int) -> int:
         return self.run.history.add(
@@ -229,6 +245,9 @@ def start_child(server: Server, run: Run, event: HistoryEvent) -> None:
         )
         run.schedule_task()
         return
+    if attrs.workflow_type.name in server.child_mocks:
+        _start_mocked_child(server, run, event)
+        return
     start = WorkflowExecutionStartedEventAttributes(
         parent_workflow_namespace=server.namespace,
         parent_workflow_execution=WorkflowExecution(workflow_id=run.workflow_id, run_id=run.run_id),
@@ -252,6 +271,60 @@ def start_child(server: Server, run: Run, event: HistoryEvent) -> None:
     )
     run.children.append(child)
     run.schedule_task()
+
+
+def _start_mocked_child(server: Server, run: Run, event: HistoryEvent) -> None:
+    """A mocked child: started at once, closed with the mock's outcome in the next task."""
+    attrs = event.start_child_workflow_execution_initiated_event_attributes
+    execution = WorkflowExecution(workflow_id=attrs.workflow_id, run_id=str(uuid.uuid4()))
+    common = {
+        "namespace": attrs.namespace,
+        "initiated_event_id": event.event_id,
+        "workflow_execution": execution,
+        "workflow_type": attrs.workflow_type,
+    }
+    started = run.history.add(
+        _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+        "child_workflow_execution_started_event_attributes",
+        **common,
+    )
+    run.schedule_task()
+    mock = server.child_mocks[attrs.workflow_type.name]
+    pc = server.converter.payload_converter
+
+    async def close() -> None:
+        if not run.is_open:
+            return
+        try:
+            value = mock
+            if isinstance(mock, BaseException):
+                raise mock
+            if callable(mock):
+                value = mock(*pc.from_payloads(list(attrs.input.payloads)))
+                if inspect.isawaitable(value):
+                    value = await value
+        except Exception as err:
+            failure = Failure()
+            server.converter.failure_converter.to_failure(err, pc, failure)
+            run.history.add(
+                _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+                "child_workflow_execution_failed_event_attributes",
+                started_event_id=started.event_id,
+                failure=failure,
+                retry_state=RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+                **common,
+            )
+        else:
+            run.history.add(
+                _ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+                "child_workflow_execution_completed_event_attributes",
+                started_event_id=started.event_id,
+                result=Payloads(payloads=pc.to_payloads([value])),
+                **common,
+            )
+        run.schedule_task()
+
+    server.at(server.now, close, f"mocked child {attrs.workflow_id}")
 
 
 _CHILD_EVENTS: dict[int, tuple[int, str, str]] = {

@@ -12,10 +12,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import temporal_sdk.testing._runner_effects as _effects
+import temporal_sdk.testing._runner_updates as _updates
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.history import HistoryError
 from temporal_sdk._core.workflow_machines import WorkflowMachines
@@ -25,10 +27,15 @@ from temporal_sdk._runtime.instance import WorkflowInstance
 from temporal_sdk.api.common.v1 import Payloads, WorkflowType
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent, WorkflowExecutionStartedEventAttributes
+from temporal_sdk.api.protocol.v1 import Message
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
+from temporal_sdk.api.update.v1 import Outcome as UpdateOutcome
 from temporal_sdk.converter import DataConverter
 from temporal_sdk.testing._runner_activities import ActivityRunner
+from temporal_sdk.testing._runner_errors import WorkflowStuckError, WorkflowTaskFailedError
 from temporal_sdk.testing._runner_history import RunHistory
+
+__all__ = ["Run", "Server", "WorkflowStuckError", "WorkflowTaskFailedError"]
 
 _ET = EventType
 CLOSE_EVENTS = frozenset(
@@ -41,20 +48,6 @@ CLOSE_EVENTS = frozenset(
         _ET.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
     }
 )
-
-
-class WorkflowTaskFailedError(RuntimeError):
-    """A workflow task of a run in the test runner failed (a bug or non-determinism).
-
-    A server would retry the task forever; the runner stops and raises this instead.
-    """
-
-
-class WorkflowStuckError(RuntimeError):
-    """The runner cannot make progress: no task, activity or timer is due, yet the wait goes on.
-
-    The message holds the ``__stack_trace`` of every open run, showing what each awaits.
-    """
 
 
 @dataclass
@@ -87,6 +80,9 @@ class Run:
     timers: dict[str, AgendaItem] = field(default_factory=dict)
     timer_started_ids: dict[str, int] = field(default_factory=dict)
     activities: dict[int, AgendaItem] = field(default_factory=dict)
+    update_requests: list[Message] = field(default_factory=list)
+    update_accepted: dict[str, int] = field(default_factory=dict)
+    update_outcomes: dict[str, UpdateOutcome] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -111,8 +107,14 @@ class Server:
         namespace: str,
         task_queue: str,
         start_time: float,
+        child_mocks: Mapping[str, Any],
+        failure_exception_types: Sequence[type[BaseException]],
     ) -> None:
         self.definitions = workflows
+        self.child_mocks = dict(child_mocks)
+        self.activity_attempt_limit = 100
+        """Attempts after which an activity retried without limit stops the runner."""
+        self.failure_exception_types = tuple(failure_exception_types)
         self.activities = activities
         self.converter = converter
         self.namespace = namespace
@@ -212,6 +214,7 @@ class Server:
                 task_queue=task_queue,
                 payload_converter=converter.payload_converter,
                 failure_converter=converter.failure_converter,
+                failure_exception_types=self.failure_exception_types,
             ),
         )
         self.runs[run_id] = run
@@ -232,6 +235,7 @@ class Server:
         run.fed = len(run.history.events)
         try:
             run.machines.add_events(new)
+            run.machines.updates.add_messages(_updates.take_requests(run))
             failure = run_activations(run.machines, run.instance)
         except (NondeterminismError, HistoryError) as err:
             raise WorkflowTaskFailedError(f"workflow {run.workflow_id}: {err}") from err
@@ -240,10 +244,20 @@ class Server:
                 f"workflow task of {run.workflow_id} failed: {failure.failure.message}\n"
                 f"{failure.failure.stack_trace}"
             )
-        commands = run.machines.take_commands()
         run.history.complete_task()
+        self._record_commands(run)
+
+    def _record_commands(self, run: Run) -> None:
+        """Write the events of the task's commands, then what they cause (in that order)."""
+        commands = run.machines.take_commands()
+        messages = run.machines.updates.take_messages()
+        _updates.record_rejections(run, messages)
+        by_id = {message.id: message for message in messages}
         followups: list[tuple[Callable[[Server, Run, HistoryEvent], None], HistoryEvent]] = []
         for command in commands:
+            if command.HasField("protocol_message_command_attributes"):
+                _updates.record_protocol_command(run, command, by_id)
+                continue
             event = run.history.record_command(command)
             react = _REACTIONS.get(event.event_type) if event is not None else None
             if event is not None and react is not None:

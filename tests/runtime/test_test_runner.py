@@ -221,7 +221,7 @@ async def test_exhausted_retries_and_timeouts_fail_the_activity() -> None:
     handle = await runner.start_workflow(RetryWorkflow.run, 2)
     with pytest.raises(WorkflowFailureError) as info:
         await handle.result()
-    assert "timeout" in str(info.value.cause.cause).lower()
+    assert "timeout" in str(info.value.cause.__cause__).lower()
     # two 5 s attempts with a 2 s backoff in between
     assert runner.now() - start == timedelta(seconds=12)
     types = _types(handle.history())
@@ -291,7 +291,7 @@ async def test_child_workflows_run_in_the_runner() -> None:
 
 async def test_continue_as_new_is_followed() -> None:
     async with WorkflowTestRunner(workflows=[LoopingWorkflow]) as runner:
-        handle = await runner.start_workflow(LoopingWorkflow.run, 3, 0)
+        handle = await runner.start_workflow(LoopingWorkflow.run, args=[3, 0])
         assert await handle.result() == 3 + 2 + 1
         histories = handle.histories()
         assert len(histories) == 4
@@ -378,3 +378,100 @@ async def test_external_signals_reach_runs_in_the_runner() -> None:
         lonely = await runner.start_workflow(PingWorkflow.run, "nobody")
         with pytest.raises(WorkflowFailureError):
             await lonely.result()
+
+
+@workflow.defn
+class CounterWorkflow:
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = False
+
+    @workflow.update
+    async def add(self, n: int) -> int:
+        await workflow.sleep(timedelta(minutes=1))
+        self.total += n
+        return self.total
+
+    @add.validator
+    def check_add(self, n: int) -> None:
+        if n < 0:
+            raise ValueError("negative")
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True
+
+    @workflow.run
+    async def run(self) -> int:
+        await workflow.wait_condition(lambda: self.done)
+        return self.total
+
+
+async def test_updates_accept_reject_and_replay() -> None:
+    from temporal_sdk.client import WorkflowUpdateFailedError
+
+    async with WorkflowTestRunner(workflows=[CounterWorkflow]) as runner:
+        handle = await runner.start_workflow(CounterWorkflow.run)
+        assert await handle.execute_update(CounterWorkflow.add, 5) == 5
+        assert await handle.execute_update("add", 2, result_type=int) == 7
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update(CounterWorkflow.add, -1)
+        await handle.signal(CounterWorkflow.finish)
+        assert await handle.result() == 7
+        types = _types(handle.history())
+        assert types.count(_ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) == 2
+        assert types.count(_ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED) == 2
+        await _replays([CounterWorkflow], handle.history())
+
+
+@workflow.defn
+class BuggyWorkflow:
+    @workflow.run
+    async def run(self) -> None:
+        raise RuntimeError("a bug, not a workflow failure")
+
+
+async def test_workflow_task_failure_is_raised_not_retried() -> None:
+    from temporal_sdk.testing import WorkflowTaskFailedError
+
+    async with WorkflowTestRunner(workflows=[BuggyWorkflow]) as runner:
+        with pytest.raises(WorkflowTaskFailedError, match="a bug, not a workflow failure"):
+            await runner.start_workflow(BuggyWorkflow.run)
+
+
+async def test_unknown_workflow_type_is_a_clear_error() -> None:
+    async with WorkflowTestRunner(workflows=[BuggyWorkflow]) as runner:
+        with pytest.raises(ValueError, match="not registered"):
+            await runner.start_workflow("Nope")
+
+
+async def test_child_workflows_can_be_mocked() -> None:
+    async with WorkflowTestRunner(
+        workflows=[ParentWorkflow], child_mocks={"ChildWorkflow": lambda n: n * 100}
+    ) as runner:
+        handle = await runner.start_workflow(ParentWorkflow.run, 1)
+        assert await handle.result() == 100 + 200
+        await _replays([ParentWorkflow, ChildWorkflow], handle.history())
+    failing = ApplicationError("child broke", non_retryable=True)
+    async with WorkflowTestRunner(
+        workflows=[ParentWorkflow], child_mocks={"ChildWorkflow": failing}
+    ) as runner:
+        with pytest.raises(WorkflowFailureError) as info:
+            await runner.execute_workflow(ParentWorkflow.run, 1)
+        assert "child broke" in str(info.value.cause.__cause__)
+
+
+@workflow.defn
+class UnlimitedRetryWorkflow:
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.execute_activity("broken", start_to_close_timeout=timedelta(seconds=5))
+
+
+async def test_unlimited_retries_of_a_broken_activity_stop_with_a_message() -> None:
+    mocks = {"broken": ApplicationError("still broken")}
+    async with WorkflowTestRunner(workflows=[UnlimitedRetryWorkflow], mocks=mocks) as runner:
+        handle = await runner.start_workflow(UnlimitedRetryWorkflow.run)
+        with pytest.raises(WorkflowStuckError, match="still broken"):
+            await handle.result()
+        assert len(runner.activity_calls) == 100
