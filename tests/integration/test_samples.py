@@ -96,3 +96,9 @@ async def test_schedules(client: Client) -> None:
 async def test_compression_codec(client: Client) -> None:
     result = await run("compression_codec", client)
     assert result.startswith("COMPRESS ME... (240 chars; stored as binary/zlib, ")
+
+
+async def test_encryption_codec(client: Client) -> None:
+    assert await run("encryption_codec", client) == (
+        "Hello, Temporal! (stored as binary/encrypted, plaintext visible: False)"
+    )
