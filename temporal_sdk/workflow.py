@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta, timezone
 from random import Random
-from typing import Any, Protocol, TypedDict, TypeVar, overload
+from typing import Any, Protocol, TypedDict, TypeVar, cast, overload
 
 from typing_extensions import Unpack
 
@@ -105,6 +105,8 @@ __all__ = [
     "deprecate_patch",
     "execute_activity",
     "execute_child_workflow",
+    "execute_local_activity",
+    "execute_local_activity_method",
     "get_dynamic_query_handler",
     "get_dynamic_signal_handler",
     "get_dynamic_update_handler",
@@ -141,6 +143,8 @@ __all__ = [
     "sleep",
     "start_activity",
     "start_child_workflow",
+    "start_local_activity",
+    "start_local_activity_method",
     "time",
     "time_ns",
     "unsafe",
@@ -649,6 +653,84 @@ async def execute_activity(
         activity_id=activity_id,
         priority=priority,
     )
+
+
+def start_local_activity(
+    activity: Callable[..., Any] | str,
+    arg: Any = _ARG_UNSET,
+    *,
+    args: Sequence[Any] = (),
+    result_type: type | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
+    schedule_to_start_timeout: timedelta | None = None,
+    start_to_close_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy | None = None,
+    local_retry_threshold: timedelta | None = None,
+    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    activity_id: str | None = None,
+    summary: str | None = None,
+) -> ActivityHandle[Any]:
+    """Run an activity inside this worker's workflow task and return its handle.
+
+    The worker runs it right away (no activity task on the server) and records the outcome as a
+    marker in history; replay returns the recorded outcome without running it again. Retries
+    happen in the worker with the retry policy's backoff; a backoff longer than
+    ``local_retry_threshold`` (default one minute) waits on a durable timer instead. At least one
+    of ``schedule_to_close_timeout`` and ``start_to_close_timeout`` is required.
+    ``cancellation_type`` and ``summary`` are accepted for compatibility and not yet used.
+    """
+    return cast(
+        "ActivityHandle[Any]",
+        _context.current().start_local_activity(
+            activity,
+            _arg_or_args(arg, args),
+            result_type=result_type,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            retry_policy=retry_policy,
+            local_retry_threshold=local_retry_threshold,
+            activity_id=activity_id,
+        ),
+    )
+
+
+async def execute_local_activity(
+    activity: Callable[..., Any] | str,
+    arg: Any = _ARG_UNSET,
+    *,
+    args: Sequence[Any] = (),
+    result_type: type | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
+    schedule_to_start_timeout: timedelta | None = None,
+    start_to_close_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy | None = None,
+    local_retry_threshold: timedelta | None = None,
+    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    activity_id: str | None = None,
+    summary: str | None = None,
+) -> Any:
+    """Run a local activity and return its result: ``await start_local_activity(...)``."""
+    return await start_local_activity(
+        activity,
+        arg,
+        args=args,
+        result_type=result_type,
+        schedule_to_close_timeout=schedule_to_close_timeout,
+        schedule_to_start_timeout=schedule_to_start_timeout,
+        start_to_close_timeout=start_to_close_timeout,
+        retry_policy=retry_policy,
+        local_retry_threshold=local_retry_threshold,
+        cancellation_type=cancellation_type,
+        activity_id=activity_id,
+        summary=summary,
+    )
+
+
+start_local_activity_method = start_local_activity
+"""Alias of :func:`start_local_activity` for an activity defined as a method."""
+execute_local_activity_method = execute_local_activity
+"""Alias of :func:`execute_local_activity` for an activity defined as a method."""
 
 
 # -- logging and escape hatches ---------------------------------------------------------------

@@ -27,6 +27,7 @@ DEV_SERVER_DYNAMIC_CONFIG = (
     "frontend.enableExecuteMultiOperation=true",
     "system.forceSearchAttributesCacheRefreshOnRead=true",
     "system.enableActivityEagerExecution=true",
+    "system.enableEagerWorkflowStart=true",
 )
 
 

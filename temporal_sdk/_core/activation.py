@@ -22,7 +22,7 @@ from temporal_sdk.api.command.v1 import (
     SignalExternalWorkflowExecutionCommandAttributes,
     StartChildWorkflowExecutionCommandAttributes,
 )
-from temporal_sdk.api.common.v1 import Memo, Payload, SearchAttributes
+from temporal_sdk.api.common.v1 import Memo, Payload, RetryPolicy, SearchAttributes
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.api.history.v1 import WorkflowExecutionStartedEventAttributes
 
@@ -157,6 +157,22 @@ class DoUpdate:
     run_validator: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class ResolveLocalActivity:
+    """The local activity ``ScheduleLocalActivity(seq)`` finished (live, or as history recorded).
+
+    ``failure`` (an ``activity_failure_info`` failure) or ``result`` is meaningful; ``backoff``
+    (seconds) asks the code to wait on a durable timer, then schedule attempt ``attempt`` again.
+    """
+
+    seq: int
+    result: Payload | None = None
+    failure: Failure | None = None
+    backoff: float | None = None
+    attempt: int = 1
+    original_schedule_time: float | None = None
+
+
 Job: TypeAlias = (
     InitializeWorkflow
     | FireTimer
@@ -170,6 +186,7 @@ Job: TypeAlias = (
     | NotifyHasPatch
     | NotifySideEffect
     | DoUpdate
+    | ResolveLocalActivity
 )
 
 
@@ -369,6 +386,30 @@ class CompleteUpdate:
     origin: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleLocalActivity:
+    """Run a local activity in the worker; its outcome is recorded as a marker.
+
+    Timeouts and ``local_retry_threshold`` are in seconds (``None``: not set). ``retry_policy``
+    is the server-form policy; ``original_schedule_time`` (epoch seconds) is set on attempts
+    after a durable backoff.
+    """
+
+    seq: int
+    activity_id: str
+    activity_type: str
+    arguments: tuple[Payload, ...]
+    schedule_to_close_timeout: float | None = None
+    schedule_to_start_timeout: float | None = None
+    start_to_close_timeout: float | None = None
+    retry_policy: RetryPolicy | None = None
+    local_retry_threshold: float = 60.0
+    attempt: int = 1
+    original_schedule_time: float | None = None
+    headers: dict[str, Payload] = field(default_factory=dict)
+    origin: str = ""
+
+
 Command: TypeAlias = (
     StartTimer
     | CancelTimer
@@ -390,6 +431,7 @@ Command: TypeAlias = (
     | AcceptUpdate
     | RejectUpdate
     | CompleteUpdate
+    | ScheduleLocalActivity
 )
 
 

@@ -50,6 +50,7 @@ from temporal_sdk._core.activation import (
     RequestCancelExternalWorkflow,
     ResolveRequestCancelExternalWorkflow,
     ScheduleActivity,
+    ScheduleLocalActivity,
     SetPatchMarker,
     SignalExternalWorkflow,
     SignalWorkflow,
@@ -71,6 +72,7 @@ from temporal_sdk._core.machines import activity as _activity
 from temporal_sdk._core.machines import cancel_external as _cancel_external
 from temporal_sdk._core.machines import child_workflow as _child_workflow
 from temporal_sdk._core.machines import completion as _completion
+from temporal_sdk._core.machines import local_activity as _local_activity
 from temporal_sdk._core.machines import marker as _marker
 from temporal_sdk._core.machines import signal_external as _signal_external
 from temporal_sdk._core.machines import timer as _timer
@@ -166,6 +168,10 @@ class WorkflowMachines:
         self._last: Activation | None = None
         self.updates = _update.UpdateRegistry(self, lambda: self._live)
         """Update machines; the worker feeds request messages in and takes replies out."""
+        self.local_activities = _local_activity.LocalActivities(
+            self, lambda: self._live, self.add_local_job
+        )
+        """Local activity requests for the worker and markers read ahead from history."""
 
     # ---------------------------------------------------------------- public API
 
@@ -219,6 +225,7 @@ class WorkflowMachines:
                 _COMMAND_HANDLERS[type(cmd)](self, cmd)
             except TransitionError as err:
                 raise RuntimeError(f"command {cmd!r} is not valid now: {err}") from err
+        self.local_activities.flush()
 
     def take_commands(self) -> list[CommandProto]:
         """Return the commands to send for the current task, in order, and forget them."""
@@ -357,6 +364,7 @@ class WorkflowMachines:
             job = _marker.lookahead_jobs(upcoming)
             if job is not None:
                 self._jobs.insert(0, job)
+            self.local_activities.read_ahead(upcoming)
             update = self.updates.read_ahead(upcoming)
             if update is not None:
                 self._jobs.append(update)
@@ -504,6 +512,7 @@ _COMMAND_HANDLERS: dict[type[Command], Callable[[WorkflowMachines, Command], Non
     ContinueAsNewWorkflow: WorkflowMachines._close,  # type: ignore[dict-item]
     SetPatchMarker: WorkflowMachines._set_patch_marker,  # type: ignore[dict-item]
     RecordSideEffect: WorkflowMachines._record_side_effect,  # type: ignore[dict-item]
+    ScheduleLocalActivity: lambda m, c: m.local_activities.schedule(c),  # type: ignore[arg-type]
     UpsertSearchAttributes: WorkflowMachines._upsert,  # type: ignore[dict-item]
     ModifyWorkflowProperties: WorkflowMachines._upsert,  # type: ignore[dict-item]
     AcceptUpdate: lambda m, c: m.updates.accept(c),  # type: ignore[arg-type]

@@ -156,6 +156,30 @@ class ActivityWorker:
         """Run a task the server handed over eagerly, in a slot reserved beforehand."""
         self._poller.submit_reserved(task)
 
+    async def run_local_attempt(
+        self, task: PollActivityTaskQueueResponse, start_to_close: float | None
+    ) -> _Outcome:
+        """Run one local activity attempt like a polled task, but answer nobody.
+
+        Raises ``asyncio.TimeoutError`` after ``start_to_close`` seconds.
+        """
+        from temporal_sdk.api.failure.v1 import ApplicationFailureInfo
+
+        entry = self._definitions.get(task.activity_type.name) or self._dynamic
+        is_async = entry is None or entry[0].is_async
+        running = _Running(
+            task_token=task.task_token,
+            loop=asyncio.get_running_loop(),
+            cancelled_event=activity._CompositeEvent(with_async=is_async),
+            sync=not is_async,
+        )
+        outcome = await asyncio.wait_for(self._outcome(task, entry, running), start_to_close)
+        if outcome is None or outcome.cancelled is not None:
+            failure = Failure(message="A local activity cannot complete asynchronously")
+            failure.application_failure_info.CopyFrom(ApplicationFailureInfo(non_retryable=True))
+            return _Outcome(failure=failure)
+        return outcome
+
     def begin_shutdown(self) -> None:
         """Stop polling and tell running activities the worker is shutting down."""
         self._poller.begin_shutdown()

@@ -1,5 +1,7 @@
-"""Eager activity dispatch: ask the server to hand activities straight back with the answer to
-a workflow task, and run what it hands back on this worker's activity worker.
+"""Eager activity dispatch: activities come back with the workflow task's answer.
+
+The server hands eagerly requested activities straight back in RespondWorkflowTaskCompleted's
+response; they run on this worker's activity worker without a poll.
 
 Rule: a ScheduleActivityTask command is marked eager only with a reserved activity slot behind
 it, and every reserved slot is either filled by a returned task or released, whatever happens to

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from temporal_sdk._core.activation import WorkflowTaskFailure
+from temporal_sdk._core.activation import ScheduleLocalActivity, WorkflowTaskFailure
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.history import HistoryError
+from temporal_sdk._core.machines.local_activity import LocalActivityOutcome
 from temporal_sdk._io import queries as _queries
 from temporal_sdk._runtime.driver import ActivationHooks, run_activations
 from temporal_sdk.api.command.v1 import Command
@@ -113,7 +114,44 @@ def apply_task(
     except Exception as err:
         logger.exception("Workflow task of %s failed in the SDK", machines.workflow_id)
         return task_failure(err)
+    return _collect(task, run, failure)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalWork:
+    """The task cannot be answered yet: the worker must run these local activities first."""
+
+    requests: list[ScheduleLocalActivity]
+
+
+def resume_task(
+    task: PollWorkflowTaskQueueResponse,
+    run: CachedRun,
+    outcomes: Sequence[LocalActivityOutcome],
+    hooks: ActivationHooks | None,
+) -> Outcome | LocalWork:
+    """Resolve finished local activities in ``run`` and run the activations they unblock."""
+    machines = run.machines
+    try:
+        for outcome in outcomes:
+            machines.local_activities.resolve(outcome)
+        failure = run_activations(machines, run.instance, hooks)
+    except NondeterminismError as err:
+        logger.warning("%s", err)
+        return task_failure(err, CAUSE_NONDETERMINISM)
+    except Exception as err:
+        logger.exception("Workflow task of %s failed in the SDK", machines.workflow_id)
+        return task_failure(err)
+    return _collect(task, run, failure)
+
+
+def _collect(
+    task: PollWorkflowTaskQueueResponse, run: CachedRun, failure: WorkflowTaskFailure | None
+) -> Outcome | LocalWork:
+    machines = run.machines
     if failure is not None:
         return Outcome((), failure)
-    answers = _queries.answer_queries(instance, task)
+    if machines.local_activities.has_requests:
+        return LocalWork(machines.local_activities.take_requests())
+    answers = _queries.answer_queries(run.instance, task)
     return Outcome(machines.take_commands(), None, answers, machines.updates.take_messages())

@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING
 
 from temporal_sdk._core.activation import WorkflowTaskFailure
 from temporal_sdk._core.workflow_machines import WorkflowMachines
+from temporal_sdk._io import eager_start as _eager_start
 from temporal_sdk._io import queries as _queries
 from temporal_sdk._io.deadlock import DeadlockDetected, run_watched
 from temporal_sdk._io.eager_activities import EagerActivityDispatcher
+from temporal_sdk._io.local_activities import LocalActivityRunner
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._io.workflow_cache import CachedRun, RunGates, WorkflowCache
@@ -36,9 +38,11 @@ from temporal_sdk._io.workflow_history import HistoryFetcher
 from temporal_sdk._io.workflow_task import (
     CAUSE_UNHANDLED,
     REPLAY,
+    LocalWork,
     Outcome,
     apply_task,
     failure_from_exception,
+    resume_task,
     task_failure,
 )
 from temporal_sdk._runtime.definitions import WorkflowDefinition
@@ -128,6 +132,10 @@ class WorkflowWorker:
             thread_name_prefix="temporal_workflow_task",
         )
         self._stopping = asyncio.Event()
+        self.eager_started = 0
+        """Workflow tasks received from eager starts instead of polls (useful in tests)."""
+        self.local_activities = LocalActivityRunner(None, client.data_converter, task_queue)
+        """Runs local activities; the worker gives it the activity worker's registrations."""
         self.eager_activities: EagerActivityDispatcher | None = None
         """Set by the worker when activities of this task queue may be dispatched eagerly."""
         self.sticky_queue: str | None = None
@@ -175,12 +183,34 @@ class WorkflowWorker:
 
     async def run(self) -> None:
         """Poll and serve tasks until :meth:`shutdown`."""
-        await asyncio.gather(*(poller.run() for poller in self._pollers))
+        self.offer_eager_start()
+        try:
+            await asyncio.gather(*(poller.run() for poller in self._pollers))
+        finally:
+            _eager_start.unregister(self._client, self._task_queue, self)
 
     def begin_shutdown(self) -> None:
         """Stop polling; in-flight tasks keep running."""
+        _eager_start.unregister(self._client, self._task_queue, self)
         for poller in self._pollers:
             poller.begin_shutdown()
+
+    def offer_eager_start(self) -> None:
+        """Accept first workflow tasks of eager starts through this client (idempotent)."""
+        _eager_start.register(self._client, self._task_queue, self)
+
+    async def reserve_eager_slot(self) -> bool:
+        """Reserve a workflow task slot for an eagerly started workflow (``False`` if none)."""
+        return await self._pollers[0].try_reserve()
+
+    def release_eager_slot(self) -> None:
+        """Give back a slot reserved for an eager start that returned no task."""
+        self._pollers[0].release_reserved()
+
+    def run_eager(self, task: PollWorkflowTaskQueueResponse) -> None:
+        """Serve the first workflow task of an eagerly started workflow in a reserved slot."""
+        self.eager_started += 1
+        self._pollers[0].submit_reserved(task)
 
     async def shutdown(self) -> None:
         """Stop polling, wait for in-flight workflow tasks, release the sticky queue."""
@@ -356,7 +386,13 @@ class WorkflowWorker:
         """Run the task's activations in the executor under the deadlock watch."""
         try:
             work = functools.partial(apply_task, task, run, events, cached)
-            return await run_watched(self._executor, work, self._deadlock_timeout), None
+            result = await run_watched(self._executor, work, self._deadlock_timeout)
+            while isinstance(result, LocalWork):
+                # Local activities run here, inside the task; their results resume the run.
+                outcomes = await self.local_activities.run_all(task, result.requests)
+                resume = functools.partial(resume_task, task, run, outcomes)
+                result = await run_watched(self._executor, resume, self._deadlock_timeout)
+            return result, None
         except DeadlockDetected as err:
             logger.error(
                 "%s (workflow %s)\n%s", err, task.workflow_execution.workflow_id, err.stack

@@ -203,6 +203,10 @@ class WorkflowRuntime(ABC):
     async def wait_condition(self, fn: Callable[[], bool], timeout: float | None) -> None:
         """Return once ``fn()`` is true; raise ``asyncio.TimeoutError`` after ``timeout``."""
 
+    def start_local_activity(self, activity: Any, args: Sequence[Any], **options: Any) -> Any:
+        """Schedule a local activity and return its handle (not every runtime supports it)."""
+        raise NotImplementedError("local activities are not supported by this workflow runtime")
+
 
 def maybe_current() -> WorkflowRuntime | None:
     """The runtime of the workflow whose code is running now, or ``None``."""

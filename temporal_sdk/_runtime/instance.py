@@ -42,6 +42,7 @@ from temporal_sdk._core.activation import (
     ResolveActivity,
     ResolveChildWorkflow,
     ResolveChildWorkflowStart,
+    ResolveLocalActivity,
     ResolveRequestCancelExternalWorkflow,
     ResolveSignalExternalWorkflow,
     ScheduleActivity,
@@ -62,6 +63,7 @@ from temporal_sdk._runtime.context import (
 )
 from temporal_sdk._runtime.definitions import WorkflowDefinition
 from temporal_sdk._runtime.handlers import HandlerTable, QueryAnswer
+from temporal_sdk._runtime.local_activities import LocalActivityRuntime
 from temporal_sdk._runtime.loop import WorkflowEventLoop
 from temporal_sdk._runtime.run_ops import ContinueAsNewError, RunOps, continue_as_new_command
 from temporal_sdk._search_attributes import decode_typed
@@ -197,6 +199,14 @@ class WorkflowInstance(WorkflowRuntime):
         self._history_length = 0
         self._activation_no = 0
         self._memo: dict[str, Any] | None = None
+        self._local = LocalActivityRuntime(
+            add=self._add,
+            loop=self._loop,
+            payload_converter=self._pc,
+            failure_converter=self._fc,
+            origin=_origin,
+            now=lambda: self._loop.time(),
+        )
         self._children = ChildWorkflows(
             add=self._add,
             loop=self._loop,
@@ -306,6 +316,8 @@ class WorkflowInstance(WorkflowRuntime):
                 self._loop.fire_timer(seq)
             case ResolveActivity():
                 self._resolve_activity(job)
+            case ResolveLocalActivity():
+                self._local.resolve(job)
             case ResolveChildWorkflowStart():
                 self._children.resolve_start(job)
             case ResolveChildWorkflow():
@@ -502,6 +514,11 @@ class WorkflowInstance(WorkflowRuntime):
         self._add(CancelTimer(seq, origin=_origin()))
 
     # -- activities ----------------------------------------------------------------------------
+
+    def start_local_activity(self, activity: Any, args: Sequence[Any], **options: Any) -> Any:
+        """Schedule a local activity (run by the worker, recorded as a marker)."""
+        self._handlers.check_writable("start a local activity")
+        return self._local.start(activity, args, **options)
 
     def start_activity(
         self,

@@ -191,6 +191,7 @@ class Client:
         start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> WorkflowHandle[SelfType, ReturnType]: ...
 
     @overload
@@ -217,6 +218,7 @@ class Client:
         start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> WorkflowHandle[SelfType, ReturnType]: ...
 
     @overload
@@ -243,6 +245,7 @@ class Client:
         start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> WorkflowHandle[Any, ReturnType]: ...
 
     @overload
@@ -271,6 +274,7 @@ class Client:
         start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> WorkflowHandle[Any, Any]: ...
 
     async def start_workflow(
@@ -298,6 +302,7 @@ class Client:
         start_signal_args: Sequence[Any] = [],
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> WorkflowHandle[Any, Any]:
         """Start a workflow and return a handle to it without waiting for its result.
 
@@ -305,7 +310,9 @@ class Client:
         ``arg`` or several as ``args``. ``result_type`` sets the type the result is decoded to
         when the workflow is given by name. With ``start_signal`` the workflow is started and
         signalled in one call (signal-with-start): a running workflow with the same id is
-        signalled instead of started.
+        signalled instead of started. With ``request_eager_start`` and a worker of this process
+        (built on this client) polling ``task_queue`` with a free slot, the server hands the
+        first workflow task straight back and that worker runs it without polling.
         """
         return await _workflow.start_workflow(
             self,
@@ -331,6 +338,7 @@ class Client:
             start_signal_args=start_signal_args,
             rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
+            request_eager_start=request_eager_start,
         )
 
     @overload
@@ -354,6 +362,7 @@ class Client:
         static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> ReturnType: ...
 
     @overload
@@ -378,6 +387,7 @@ class Client:
         static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> ReturnType: ...
 
     @overload
@@ -402,6 +412,7 @@ class Client:
         static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> ReturnType: ...
 
     @overload
@@ -428,6 +439,7 @@ class Client:
         static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> Any: ...
 
     async def execute_workflow(
@@ -453,6 +465,7 @@ class Client:
         static_details: str | None = None,
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
+        request_eager_start: bool = False,
     ) -> Any:
         """Start a workflow and wait for its result (see :meth:`start_workflow`).
 
@@ -480,6 +493,7 @@ class Client:
             static_details=static_details,
             rpc_metadata=rpc_metadata,
             rpc_timeout=rpc_timeout,
+            request_eager_start=request_eager_start,
         )
         return await handle.result()
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, EnumDescriptor
 
+from temporal_sdk._io import eager_start as _eager_start
 from temporal_sdk.api.common.v1 import Payloads, WorkflowExecution, WorkflowType
 from temporal_sdk.api.enums.v1 import (
     EventType,
@@ -677,12 +678,14 @@ async def start_workflow(
     rpc_metadata: Mapping[str, str | bytes] = {},
     rpc_timeout: timedelta | None = None,
     send: Callable[[StartWorkflowExecutionRequest], Awaitable[str]] | None = None,
+    request_eager_start: bool = False,
 ) -> WorkflowHandle[Any, Any]:
     """Start a workflow execution and return a handle to it (see ``Client.start_workflow``).
 
-    Eager start is never requested: nothing here could run the workflow task it would return.
-    ``send``, when given, sends the finished request instead and returns the run id (used by
-    update-with-start, which starts the workflow inside a multi-operation).
+    Eager start is requested only for a plain start with ``request_eager_start`` and a worker of
+    this process reserving a slot for it (see ``_io.eager_start``). ``send``, when given, sends
+    the finished request instead and returns the run id (used by update-with-start, which starts
+    the workflow inside a multi-operation).
     """
     name = workflow_type_name(workflow)
     values = _args(arg, args)
@@ -732,12 +735,20 @@ async def start_workflow(
         return WorkflowHandle(
             client, id, result_run_id=run_id, result_type=result_type or result_type_of(workflow)
         )
+    reservation = await _eager_start.reserve(client, task_queue) if request_eager_start else None
+    req.request_eager_execution = reservation is not None
     try:
         resp = await client.workflow_service.start_workflow_execution(
             req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
         )
-    except RPCError as err:
-        raise already_started(err, id, name) from err
+    except BaseException as err:
+        if reservation is not None:
+            reservation.release()
+        if isinstance(err, RPCError):
+            raise already_started(err, id, name) from err
+        raise
+    if reservation is not None:
+        reservation.fill(resp.eager_workflow_task)
     return WorkflowHandle(
         client,
         id,

@@ -97,7 +97,9 @@ class Worker:
                 workflow_task_executor=workflow_task_executor,
                 deadlock_timeout=_deadlock_timeout(debug_mode, deadlock_detection_timeout),
             )
-        if activities and not no_remote_activities:
+        # Built even without remote activities: local activities run through it too.
+        self._remote_activities = not no_remote_activities
+        if activities:
             from temporal_sdk._io.activity_worker import ActivityWorker
 
             self._activity_worker = ActivityWorker(
@@ -117,8 +119,11 @@ class Worker:
                 identity=self._identity,
             )
         self._wire_eager_activities(
-            disable_eager_activity_execution, max_eager_activity_reservations_per_workflow_task
+            disable_eager_activity_execution or no_remote_activities,
+            max_eager_activity_reservations_per_workflow_task,
         )
+        if self._workflow_worker is not None:
+            self._workflow_worker.local_activities.activity_worker = self._activity_worker
         self._run_task: asyncio.Task[None] | None = None
         self._started = False
         self._shutdown_started = False
@@ -164,7 +169,11 @@ class Worker:
         if self._started:
             raise RuntimeError("worker already started")
         self._started = True
-        parts = [w.run() for w in (self._workflow_worker, self._activity_worker) if w is not None]
+        if self._workflow_worker is not None:
+            # Right away, so that an eager start just after ``async with`` finds this worker.
+            self._workflow_worker.offer_eager_start()
+        polling = self._activity_worker if self._remote_activities else None
+        parts = [w.run() for w in (self._workflow_worker, polling) if w is not None]
         try:
             results = await asyncio.gather(*parts, return_exceptions=True)
             for result in results:

@@ -15,22 +15,22 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sa_helpers import register
 
 from temporal_sdk import activity, workflow
 from temporal_sdk.api.common.v1 import Payload, WorkflowExecution
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent
 from temporal_sdk.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
-from temporal_sdk.client import Client, WorkflowFailureError
-from temporal_sdk.common import RetryPolicy, SearchAttributeKey, TypedSearchAttributes
+from temporal_sdk.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
+from temporal_sdk.common import RetryPolicy, SearchAttributeKey
 from temporal_sdk.converter import (
     DataConverter,
     DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
 )
-from temporal_sdk.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporal_sdk.exceptions import ActivityError, ApplicationError
 from temporal_sdk.worker import Worker
-from sa_helpers import register
 
 MARK = "PLAINTEXT-c0dec"
 SA_KEY = SearchAttributeKey.for_keyword("CodecVisibleKeyword")
@@ -152,6 +152,10 @@ class CodecWorkflow:
         return Secret(prefix + "|" + ",".join(self.signals))
 
     @workflow.update
+    def reject(self, s: Secret) -> None:
+        raise ApplicationError(f"{s.text} update refused", Secret(s.text), type="Refused")
+
+    @workflow.update
     def finish(self, s: Secret) -> Secret:
         self.finished = True
         return Secret(s.text + "-accepted")
@@ -207,6 +211,12 @@ async def test_codec_encrypts_every_payload(client: Client, task_queue: str) -> 
                 break
             await asyncio.sleep(0.05)
         assert peeked == Secret(f"{MARK}|{MARK}-signal")
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(CodecWorkflow.reject, Secret(f"{MARK}-refused"))
+        refusal = refused.value.cause
+        assert isinstance(refusal, ApplicationError) and refusal.type == "Refused"
+        assert refusal.message == f"{MARK}-refused update refused"
+        assert list(refusal.details) == [{"text": f"{MARK}-refused"}]
         accepted = await handle.execute_update(CodecWorkflow.finish, Secret(f"{MARK}-update"))
         assert accepted == Secret(f"{MARK}-update-accepted")
         with pytest.raises(WorkflowFailureError) as info:
@@ -216,7 +226,7 @@ async def test_codec_encrypts_every_payload(client: Client, task_queue: str) -> 
     assert isinstance(err, ApplicationError)
     assert err.type == "WorkflowSecretError"
     assert err.message == f"{MARK} workflow failed"
-    assert err.failure is not None and "test_codec_everywhere" in err.failure.stack_trace
+    assert err.failure is not None and "in run" in err.failure.stack_trace
     assert list(err.details) == [
         f"{MARK}-side",
         {"text": f"{MARK}-echoed"},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Optional
 
 import pydantic
 
@@ -23,7 +22,7 @@ class Order(pydantic.BaseModel):
     id: str
     placed_at: datetime
     items: list[LineItem]
-    note: Optional[str] = None
+    note: str | None = None
 
 
 class Receipt(pydantic.BaseModel):

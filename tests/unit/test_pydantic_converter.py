@@ -11,6 +11,7 @@ from typing import Any, Optional
 import pydantic
 import pytest
 
+from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.contrib.pydantic import (
     PydanticJSONPlainPayloadConverter,
     PydanticPayloadConverter,
@@ -18,19 +19,18 @@ from temporal_sdk.contrib.pydantic import (
     pydantic_data_converter,
 )
 from temporal_sdk.converter import DataConverter, PayloadCodec
-from temporal_sdk.api.common.v1 import Payload
 
 
 class Address(pydantic.BaseModel):
     street: str
-    zip_code: Optional[str] = None
+    zip_code: str | None = None
 
 
 class Person(pydantic.BaseModel):
     name: str
     born: datetime
     addresses: list[Address]
-    nickname: Optional[str] = None
+    nickname: str | None = None
     tags: set[str] = set()
     ident: uuid.UUID | None = None
 
@@ -66,7 +66,8 @@ def test_list_of_models_and_optional_hints() -> None:
     people = [person(), person().model_copy(update={"nickname": "Countess"})]
     payloads = conv.to_payloads([people, None, Address(street="x")])
     assert payloads[1].metadata["encoding"] == b"binary/null"
-    values = conv.from_payloads(payloads, [list[Person], Optional[Address], Optional[Address]])
+    hints: list[Any] = [list[Person], Optional[Address], Optional[Address]]  # noqa: UP045
+    values = conv.from_payloads(payloads, hints)
     assert values == [people, None, Address(street="x")]
 
 
@@ -123,7 +124,10 @@ def test_adapter_cache_settings_and_pickling() -> None:
 
 class _Reverse(PayloadCodec):
     async def encode(self, payloads: Any) -> list[Payload]:
-        return [Payload(metadata={"encoding": b"rev"}, data=p.SerializeToString()[::-1]) for p in payloads]
+        return [
+            Payload(metadata={"encoding": b"rev"}, data=p.SerializeToString()[::-1])
+            for p in payloads
+        ]
 
     async def decode(self, payloads: Any) -> list[Payload]:
         return [Payload.FromString(p.data[::-1]) for p in payloads]

@@ -26,6 +26,7 @@ from temporal_sdk._core.activation import (
     SetPatchMarker,
 )
 from temporal_sdk._core.machines import CommandSink, PendingCommand
+from temporal_sdk._core.machines import local_activity as _local_activity
 from temporal_sdk._core.machines._fsm import Table, fire
 from temporal_sdk.api.command.v1 import Command, RecordMarkerCommandAttributes
 from temporal_sdk.api.common.v1 import Payload, Payloads
@@ -109,6 +110,9 @@ def _marker_key(event: HistoryEvent) -> str:
     side_effect = decode_side_effect(attrs)
     if side_effect is not None:
         return f"{SIDE_EFFECT_MARKER_NAME}/{side_effect[0]}"
+    local_activity = _local_activity.event_key(event)
+    if local_activity is not None:
+        return local_activity
     return attrs.marker_name
 
 

@@ -1,0 +1,201 @@
+"""Local activities against the real dev server: markers, retries, durable backoff, replay."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+from temporal_sdk import activity, workflow
+from temporal_sdk.api.enums.v1 import EventType
+from temporal_sdk.api.history.v1 import HistoryEvent
+from temporal_sdk.client import Client
+from temporal_sdk.common import RetryPolicy
+from temporal_sdk.exceptions import ActivityError, ApplicationError
+from temporal_sdk.worker import Replayer, Worker
+
+CALLS: dict[str, int] = {}
+
+
+@activity.defn
+async def greet(name: str) -> str:
+    CALLS[name] = CALLS.get(name, 0) + 1
+    return f"hello {name}"
+
+
+@activity.defn
+async def flaky(key: str, failures: int) -> int:
+    CALLS[key] = CALLS.get(key, 0) + 1
+    if CALLS[key] <= failures:
+        raise ApplicationError(f"attempt {CALLS[key]} fails")
+    return CALLS[key]
+
+
+@activity.defn
+async def broken(key: str) -> None:
+    raise ApplicationError("never works", type="Broken", non_retryable=True)
+
+
+@workflow.defn
+class Greeter:
+    @workflow.run
+    async def run(self, name: str) -> str:
+        first = await workflow.execute_local_activity(
+            greet, name, start_to_close_timeout=timedelta(seconds=10)
+        )
+        second = await workflow.execute_local_activity(
+            greet, f"{name}2", start_to_close_timeout=timedelta(seconds=10)
+        )
+        return f"{first}/{second}"
+
+
+@workflow.defn
+class Retrier:
+    @workflow.run
+    async def run(self, key: str, failures: int, threshold: float) -> int:
+        result: int = await workflow.execute_local_activity(
+            flaky,
+            args=[key, failures],
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=100)),
+            local_retry_threshold=timedelta(seconds=threshold),
+        )
+        return result
+
+
+@workflow.defn
+class Catcher:
+    @workflow.run
+    async def run(self, key: str) -> str:
+        try:
+            await workflow.execute_local_activity(
+                broken, key, start_to_close_timeout=timedelta(seconds=10)
+            )
+        except ActivityError as err:
+            return f"{type(err.cause).__name__}: {err.cause}"
+        return "no error"
+
+
+@workflow.defn
+class WaitsAfter:
+    def __init__(self) -> None:
+        self.go = False
+
+    @workflow.signal
+    def proceed(self) -> None:
+        self.go = True
+
+    @workflow.run
+    async def run(self, name: str) -> str:
+        result: str = await workflow.execute_local_activity(
+            greet, name, start_to_close_timeout=timedelta(seconds=10)
+        )
+        await workflow.wait_condition(lambda: self.go)
+        return result
+
+
+async def history(client: Client, workflow_id: str) -> list[HistoryEvent]:
+    return [e async for e in client.get_workflow_handle(workflow_id).fetch_history_events()]
+
+
+def markers(events: list[HistoryEvent]) -> list[dict[str, object]]:
+    found = []
+    for event in events:
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+            attrs = event.marker_recorded_event_attributes
+            assert attrs.marker_name == "core_local_activity"
+            found.append(json.loads(attrs.details["data"].payloads[0].data))
+    return found
+
+
+def worker(client: Client, task_queue: str, **kwargs: object) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[Greeter, Retrier, Catcher, WaitsAfter],
+        activities=[greet, flaky, broken],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def test_results_are_recorded_as_markers(client: Client, task_queue: str) -> None:
+    name = f"n-{uuid.uuid4()}"
+    wid = f"wf-{uuid.uuid4()}"
+    async with worker(client, task_queue):
+        result = await client.execute_workflow(Greeter.run, name, id=wid, task_queue=task_queue)
+    assert result == f"hello {name}/hello {name}2"
+    events = await history(client, wid)
+    assert not [e for e in events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+    data = markers(events)
+    assert [(d["seq"], d["activity_type"], d["attempt"]) for d in data] == [
+        (1, "greet", 1),
+        (2, "greet", 1),
+    ]
+    assert data[0]["activity_id"] == "1"
+    assert data[0]["complete_time"]
+
+
+async def test_no_remote_activities_still_runs_local_ones(client: Client, task_queue: str) -> None:
+    name = f"n-{uuid.uuid4()}"
+    async with worker(client, task_queue, no_remote_activities=True):
+        result = await client.execute_workflow(
+            Greeter.run, name, id=f"wf-{uuid.uuid4()}", task_queue=task_queue
+        )
+    assert result == f"hello {name}/hello {name}2"
+
+
+async def test_local_retries(client: Client, task_queue: str) -> None:
+    key = f"k-{uuid.uuid4()}"
+    wid = f"wf-{uuid.uuid4()}"
+    async with worker(client, task_queue):
+        result = await client.execute_workflow(
+            Retrier.run, args=[key, 2, 60.0], id=wid, task_queue=task_queue
+        )
+    assert result == 3
+    data = markers(await history(client, wid))
+    assert [d["attempt"] for d in data] == [3]
+
+
+async def test_backoff_past_threshold_uses_a_timer(client: Client, task_queue: str) -> None:
+    key = f"k-{uuid.uuid4()}"
+    wid = f"wf-{uuid.uuid4()}"
+    async with worker(client, task_queue):
+        # A 100 ms backoff is past a 10 ms threshold: the retry waits on a durable timer.
+        result = await client.execute_workflow(
+            Retrier.run, args=[key, 1, 0.01], id=wid, task_queue=task_queue
+        )
+    assert result == 2
+    events = await history(client, wid)
+    assert any(e.event_type == EventType.EVENT_TYPE_TIMER_STARTED for e in events)
+    data = markers(events)
+    assert [(d["seq"], d["attempt"]) for d in data] == [(1, 1), (2, 2)]
+    assert data[0]["backoff"]
+    assert data[1]["original_schedule_time"]
+
+
+async def test_non_retryable_failure_reaches_the_workflow(client: Client, task_queue: str) -> None:
+    async with worker(client, task_queue):
+        result = await client.execute_workflow(
+            Catcher.run, "x", id=f"wf-{uuid.uuid4()}", task_queue=task_queue
+        )
+    assert result == "ApplicationError: never works"
+
+
+async def test_replay_uses_the_recorded_result(client: Client, task_queue: str) -> None:
+    name = f"n-{uuid.uuid4()}"
+    wid = f"wf-{uuid.uuid4()}"
+    # No cache: the signal's task replays the whole history, local activity marker included.
+    async with worker(client, task_queue, max_cached_workflows=0):
+        handle = await client.start_workflow(WaitsAfter.run, name, id=wid, task_queue=task_queue)
+        events: list[HistoryEvent] = []
+        for _ in range(200):
+            events = await history(client, wid)
+            if markers(events):
+                break
+        assert markers(events)
+        await handle.signal(WaitsAfter.proceed)
+        assert await handle.result() == f"hello {name}"
+    assert CALLS[name] == 1
+    replayed = await Replayer(workflows=[WaitsAfter]).replay_workflow(await handle.fetch_history())
+    assert replayed.replay_failure is None
+    assert CALLS[name] == 1
