@@ -72,7 +72,9 @@ class Catcher:
                 broken, key, start_to_close_timeout=timedelta(seconds=10)
             )
         except ActivityError as err:
-            return f"{type(err.cause).__name__}: {err.cause}"
+            cause = err.cause
+            assert isinstance(cause, ApplicationError)
+            return f"{cause.type}: {cause.message}"
         return "no error"
 
 
@@ -178,7 +180,7 @@ async def test_non_retryable_failure_reaches_the_workflow(client: Client, task_q
         result = await client.execute_workflow(
             Catcher.run, "x", id=f"wf-{uuid.uuid4()}", task_queue=task_queue
         )
-    assert result == "ApplicationError: never works"
+    assert result == "Broken: never works"
 
 
 async def test_replay_uses_the_recorded_result(client: Client, task_queue: str) -> None:
