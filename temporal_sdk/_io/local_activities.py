@@ -20,7 +20,6 @@ from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk.api.common.v1 import ActivityType, Payload, Payloads
 from temporal_sdk.api.enums.v1 import RetryState, TimeoutType
 from temporal_sdk.api.failure.v1 import (
-    ActivityFailureInfo,
     ApplicationFailureInfo,
     Failure,
     TimeoutFailureInfo,
@@ -65,14 +64,19 @@ class LocalActivityRunner:
         while True:
             result, failure = await self._attempt(wf_task, req, attempt)
             if failure is None:
-                return LocalActivityOutcome(req.seq, attempt, time.time(), result=result)
-            delay, state = _next_delay(req, attempt, failure, first)
-            wrapped = _activity_failure(req, failure, state)
-            if delay is None:
-                return LocalActivityOutcome(req.seq, attempt, time.time(), failure=wrapped)
-            if delay > req.local_retry_threshold:
                 return LocalActivityOutcome(
-                    req.seq, attempt, time.time(), failure=wrapped, backoff=delay
+                    req.seq, attempt, time.time(), result=result, original_schedule_time=first
+                )
+            delay, state = _next_delay(req, attempt, failure, first)
+            if delay is None or delay > req.local_retry_threshold:
+                return LocalActivityOutcome(
+                    req.seq,
+                    attempt,
+                    time.time(),
+                    failure=failure,
+                    backoff=delay,
+                    original_schedule_time=first,
+                    retry_state=state,
                 )
             await asyncio.sleep(delay)
             attempt += 1
@@ -164,18 +168,6 @@ def _next_delay(
     return delay, RetryState.RETRY_STATE_IN_PROGRESS
 
 
-def _activity_failure(req: ScheduleLocalActivity, cause: Failure, state: int) -> Failure:
-    return Failure(
-        message="Local activity failed",
-        cause=cause,
-        activity_failure_info=ActivityFailureInfo(
-            activity_type=ActivityType(name=req.activity_type),
-            activity_id=req.activity_id,
-            retry_state=state,  # type: ignore[arg-type]
-        ),
-    )
-
-
 def _app_failure(message: str, type_name: str) -> Failure:
     return Failure(
         message=message,
@@ -188,4 +180,3 @@ def _timeout_failure(kind: int) -> Failure:
         message="activity timeout",
         timeout_failure_info=TimeoutFailureInfo(timeout_type=kind),  # type: ignore[arg-type]
     )
-

@@ -76,7 +76,7 @@ class LocalActivityRuntime:
             retry_policy.apply_to_proto(policy)
         template = ScheduleLocalActivity(
             seq=0,
-            activity_id=activity_id or str(self._seq + 1),
+            activity_id=activity_id or "",
             activity_type=name,
             arguments=tuple(self._pc.to_payloads(list(args))) if args else (),
             schedule_to_close_timeout=_seconds(schedule_to_close_timeout),
@@ -99,7 +99,8 @@ class LocalActivityRuntime:
         """Issue one attempt's command now (so it keeps the caller's command order)."""
         self._seq += 1
         seq = self._seq
-        cmd = replace(template, seq=seq)
+        # Like core-based SDKs: without an explicit id each scheduling is named by its seq.
+        cmd = replace(template, seq=seq, activity_id=template.activity_id or str(seq))
         future: asyncio.Future[ResolveLocalActivity] = self._loop.create_future()
         self._waiting[seq] = future
         self._add(cmd)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 from temporal_sdk import activity, workflow
 from temporal_sdk.api.enums.v1 import EventType
@@ -13,6 +19,12 @@ from temporal_sdk.client import Client
 from temporal_sdk.common import RetryPolicy
 from temporal_sdk.exceptions import ActivityError, ApplicationError
 from temporal_sdk.worker import Replayer, Worker
+
+_REPLAY_DIR = Path(__file__).parent.parent / "replay"
+_BENCH_PYTHON = Path(__file__).parent.parent.parent / "bench" / ".venv" / "bin" / "python"
+sys.path.insert(0, str(_REPLAY_DIR))
+
+from local_activity_workflows import XLocal, fails_once, refuses, shout  # noqa: E402
 
 CALLS: dict[str, int] = {}
 
@@ -71,10 +83,27 @@ class Catcher:
             await workflow.execute_local_activity(
                 broken, key, start_to_close_timeout=timedelta(seconds=10)
             )
+        except ApplicationError as err:
+            # A non-retryable failure arrives as raised (as with the official SDK).
+            return f"{err.type}: {err.message}"
+        return "no error"
+
+
+@workflow.defn
+class GivesUp:
+    @workflow.run
+    async def run(self, key: str) -> str:
+        try:
+            await workflow.execute_local_activity(
+                flaky,
+                args=[key, 5],
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(milliseconds=50), maximum_attempts=2
+                ),
+            )
         except ActivityError as err:
-            cause = err.cause
-            assert isinstance(cause, ApplicationError)
-            return f"{cause.type}: {cause.message}"
+            return f"{type(err.cause).__name__}: {err.cause}"
         return "no error"
 
 
@@ -114,7 +143,7 @@ def worker(client: Client, task_queue: str, **kwargs: object) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[Greeter, Retrier, Catcher, WaitsAfter],
+        workflows=[Greeter, Retrier, Catcher, GivesUp, WaitsAfter],
         activities=[greet, flaky, broken],
         **kwargs,  # type: ignore[arg-type]
     )
@@ -183,6 +212,16 @@ async def test_non_retryable_failure_reaches_the_workflow(client: Client, task_q
     assert result == "Broken: never works"
 
 
+async def test_exhausted_retries_raise_activity_error(client: Client, task_queue: str) -> None:
+    key = f"k-{uuid.uuid4()}"
+    async with worker(client, task_queue):
+        result = await client.execute_workflow(
+            GivesUp.run, key, id=f"wf-{uuid.uuid4()}", task_queue=task_queue
+        )
+    assert result == "ApplicationError: attempt 2 fails"
+    assert CALLS[key] == 2
+
+
 async def test_replay_uses_the_recorded_result(client: Client, task_queue: str) -> None:
     name = f"n-{uuid.uuid4()}"
     wid = f"wf-{uuid.uuid4()}"
@@ -201,3 +240,34 @@ async def test_replay_uses_the_recorded_result(client: Client, task_queue: str) 
     replayed = await Replayer(workflows=[WaitsAfter]).replay_workflow(await handle.fetch_history())
     assert replayed.replay_failure is None
     assert CALLS[name] == 1
+
+
+async def test_history_replays_in_temporalio(
+    client: Client, task_queue: str, tmp_path: Path
+) -> None:
+    key = f"k-{uuid.uuid4()}"
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[XLocal],
+        activities=[shout, fails_once, refuses],
+    ):
+        handle = await client.start_workflow(
+            XLocal.run, key, id=f"x-local-{key}", task_queue=task_queue
+        )
+        assert await handle.result() == ["HI", "attempt 2", "Refused"]
+        recorded = await handle.fetch_history()
+    await Replayer(workflows=[XLocal]).replay_workflow(recorded)
+    if not _BENCH_PYTHON.exists():
+        pytest.skip("no bench/.venv with temporalio (run bench/setup.sh)")
+    path = tmp_path / "history.json"
+    path.write_text(recorded.to_json())
+    proc = await asyncio.create_subprocess_exec(
+        str(_BENCH_PYTHON),
+        str(_REPLAY_DIR / "replay_local_in_temporalio.py"),
+        str(path),
+        env={**os.environ, "SDK_ROOT": "temporalio"},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode == 0, err.decode()

@@ -18,15 +18,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from temporal_sdk._core.activation import Job, ResolveLocalActivity, ScheduleLocalActivity
 from temporal_sdk._core.machines import CommandSink
 from temporal_sdk.api.command.v1 import Command, RecordMarkerCommandAttributes
-from temporal_sdk.api.common.v1 import Payload, Payloads
-from temporal_sdk.api.enums.v1 import CommandType
-from temporal_sdk.api.failure.v1 import Failure
+from temporal_sdk.api.common.v1 import ActivityType, Payload, Payloads
+from temporal_sdk.api.enums.v1 import CommandType, RetryState
+from temporal_sdk.api.failure.v1 import ActivityFailureInfo, Failure
 from temporal_sdk.api.history.v1 import HistoryEvent, MarkerRecordedEventAttributes
 
 LOCAL_ACTIVITY_MARKER_NAME = "core_local_activity"
@@ -44,8 +44,11 @@ class LocalActivityOutcome:
     complete_time: float
     result: Payload | None = None
     failure: Failure | None = None
+    """What the activity raised (or the timeout), not yet wrapped as an activity failure."""
     backoff: float | None = None
     """Seconds to wait on a durable timer before the next attempt (past the retry threshold)."""
+    original_schedule_time: float | None = None
+    retry_state: int = RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,10 @@ def marker_key(seq: int, activity_type: str) -> str:
     return f"{LOCAL_ACTIVITY_MARKER_NAME}/{seq}/{activity_type}"
 
 
-def _time_text(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
+def _seconds_json(value: float) -> dict[str, int]:
+    """Timestamps and durations as core's JSON writes them: ``{"seconds", "nanos"}``."""
+    nanos = round(value * 1e9)
+    return {"seconds": nanos // 1_000_000_000, "nanos": nanos % 1_000_000_000}
 
 
 def _parse_time(value: Any) -> float | None:
@@ -123,17 +128,18 @@ def marker_command(
     result: Payload | None,
     failure: Failure | None,
     backoff: float | None,
+    original_schedule_time: float | None,
 ) -> Command:
-    """The RecordMarker command recording one attempt's outcome."""
+    """The RecordMarker command recording one attempt's outcome (``failure``: the raw cause)."""
     data: dict[str, Any] = {
         "seq": cmd.seq,
         "attempt": attempt,
         "activity_id": cmd.activity_id,
         "activity_type": cmd.activity_type,
-        "complete_time": _time_text(complete_time) if complete_time is not None else None,
-        "backoff": f"{backoff:.9f}".rstrip("0").rstrip(".") + "s" if backoff else None,
+        "complete_time": _seconds_json(complete_time) if complete_time is not None else None,
+        "backoff": _seconds_json(backoff) if backoff else None,
         "original_schedule_time": (
-            _time_text(cmd.original_schedule_time) if cmd.original_schedule_time else None
+            _seconds_json(original_schedule_time) if original_schedule_time else None
         ),
     }
     attrs = RecordMarkerCommandAttributes(marker_name=LOCAL_ACTIVITY_MARKER_NAME)
@@ -147,6 +153,30 @@ def marker_command(
     return Command(
         command_type=CommandType.COMMAND_TYPE_RECORD_MARKER,
         record_marker_command_attributes=attrs,
+    )
+
+
+def _replayed_retry_state(failure: Failure | None) -> int:
+    if failure is not None and failure.application_failure_info.non_retryable:
+        return RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE
+    return RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
+
+
+def _wrap(cmd: ScheduleLocalActivity, cause: Failure | None, retry_state: int) -> Failure | None:
+    """The failure the workflow sees: an activity failure around what the activity raised.
+
+    A non-retryable application failure reaches the code as raised, like core-based SDKs do.
+    """
+    if cause is None or retry_state == RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE:
+        return cause
+    return Failure(
+        message="Local activity failed",
+        cause=cause,
+        activity_failure_info=ActivityFailureInfo(
+            activity_type=ActivityType(name=cmd.activity_type),
+            activity_id=cmd.activity_id,
+            retry_state=retry_state,  # type: ignore[arg-type]
+        ),
     )
 
 
@@ -188,13 +218,14 @@ class LocalActivities:
                 result=marker.result,
                 failure=marker.failure,
                 backoff=marker.backoff,
+                original_schedule_time=marker.original_schedule_time,
             )
             self._defer(proto, cmd)
             self._add_job(
                 ResolveLocalActivity(
                     cmd.seq,
                     result=marker.result,
-                    failure=marker.failure,
+                    failure=_wrap(cmd, marker.failure, _replayed_retry_state(marker.failure)),
                     backoff=marker.backoff,
                     attempt=marker.attempt + 1,
                     original_schedule_time=marker.original_schedule_time,
@@ -246,6 +277,7 @@ class LocalActivities:
             result=outcome.result,
             failure=outcome.failure,
             backoff=outcome.backoff,
+            original_schedule_time=outcome.original_schedule_time,
         )
         self._defer(proto, cmd)
         self.flush()
@@ -253,7 +285,7 @@ class LocalActivities:
             ResolveLocalActivity(
                 cmd.seq,
                 result=outcome.result,
-                failure=outcome.failure,
+                failure=_wrap(cmd, outcome.failure, outcome.retry_state),
                 backoff=outcome.backoff,
                 attempt=outcome.attempt + 1,
                 original_schedule_time=cmd.original_schedule_time or None,
