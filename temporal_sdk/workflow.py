@@ -12,12 +12,10 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
 from random import Random
-from typing import Any, Protocol, TypedDict, TypeVar, cast, overload
-
-from typing_extensions import Unpack
+from typing import Any
 
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._runtime import context as _context
@@ -29,15 +27,19 @@ from temporal_sdk._runtime.context import (
     NotInWorkflowError,
     ParentInfo,
 )
-from temporal_sdk._runtime.definitions import (
-    HandlerUnfinishedPolicy,
-    WorkflowDefinition,
-    mark_handler,
-    mark_run,
-    set_update_validator,
-)
+from temporal_sdk._runtime.definitions import HandlerUnfinishedPolicy
 from temporal_sdk._runtime.instance import MISSING as _MISSING
 from temporal_sdk._runtime.loop import NotAllowedInWorkflowError
+from temporal_sdk._workflow_activities import (
+    ActivityConfig,
+    _arg_or_args,  # noqa: F401  (kept importable from here)
+    execute_activity,
+    execute_local_activity,
+    execute_local_activity_method,
+    start_activity,
+    start_local_activity,
+    start_local_activity_method,
+)
 from temporal_sdk._workflow_children import (
     ChildWorkflowCancellationType,
     ChildWorkflowConfig,
@@ -48,6 +50,15 @@ from temporal_sdk._workflow_children import (
     get_external_workflow_handle,
     get_external_workflow_handle_for,
     start_child_workflow,
+)
+from temporal_sdk._workflow_decorators import (
+    UpdateMethod,
+    defn,
+    init,
+    query,
+    run,
+    signal,
+    update,
 )
 from temporal_sdk._workflow_messages import (
     ReadOnlyContextError,
@@ -76,7 +87,6 @@ from temporal_sdk._workflow_run_ops import (
     upsert_memo,
     upsert_search_attributes,
 )
-from temporal_sdk.common import Priority, RetryPolicy
 
 __all__ = [
     "ActivityCancellationType",
@@ -155,204 +165,9 @@ __all__ = [
     "wait_condition",
 ]
 
-_C = TypeVar("_C", bound=type)
-_F = TypeVar("_F", bound=Callable[..., Any])
-_V = TypeVar("_V", bound=Callable[..., None])
-_R = TypeVar("_R")
-_ARG_UNSET: Any = object()
 
 # Patch the guarded callables now, before workflow modules bind names such as ``time.time``.
 _guard.install()
-
-# -- decorators -------------------------------------------------------------------------------
-
-
-@overload
-def defn(cls: _C) -> _C: ...
-
-
-@overload
-def defn(
-    *,
-    name: str | None = None,
-    dynamic: bool = False,
-    sandboxed: bool = True,
-    failure_exception_types: Sequence[type[BaseException]] = (),
-) -> Callable[[_C], _C]: ...
-
-
-def defn(
-    cls: _C | None = None,
-    *,
-    name: str | None = None,
-    dynamic: bool = False,
-    sandboxed: bool = True,
-    failure_exception_types: Sequence[type[BaseException]] = (),
-) -> _C | Callable[[_C], _C]:
-    """Mark a class as a workflow; it needs exactly one ``@workflow.run`` method.
-
-    ``name`` is the workflow type (default: the class name); ``dynamic=True`` makes the class
-    handle every workflow type not otherwise registered (its run method receives one
-    ``Sequence[RawValue]``). Exceptions of ``failure_exception_types`` fail the workflow instead
-    of the workflow task. ``sandboxed=False`` switches the determinism guard off for this workflow
-    (see docs/determinism.md).
-    """
-
-    def decorate(target: _C) -> _C:
-        WorkflowDefinition.apply(
-            target,
-            name=name,
-            dynamic=dynamic,
-            sandboxed=sandboxed,
-            failure_exception_types=failure_exception_types,
-        )
-        return target
-
-    return decorate(cls) if cls is not None else decorate
-
-
-def run(fn: _F) -> _F:
-    """Mark the ``async def`` method that runs the workflow (one per workflow class)."""
-    mark_run(fn)
-    return fn
-
-
-def init(fn: _F) -> _F:
-    """Mark ``__init__`` as taking the same arguments as the ``@workflow.run`` method."""
-    if getattr(fn, "__name__", None) != "__init__":
-        raise ValueError("@workflow.init can only decorate __init__")
-    setattr(fn, "__temporal_workflow_init", True)
-    return fn
-
-
-@overload
-def signal(fn: _F) -> _F: ...
-
-
-@overload
-def signal(
-    *,
-    name: str | None = None,
-    dynamic: bool = False,
-    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
-    description: str | None = None,
-) -> Callable[[_F], _F]: ...
-
-
-def signal(
-    fn: _F | None = None,
-    *,
-    name: str | None = None,
-    dynamic: bool = False,
-    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
-    description: str | None = None,
-) -> Any:
-    """Mark a method (sync or async) as the handler of a signal (default name: method name).
-
-    A ``dynamic`` handler receives every signal without its own handler as
-    ``(self, name, args: Sequence[RawValue])``.
-    """
-
-    def decorate(target: _F) -> _F:
-        mark_handler(
-            "signal",
-            target,
-            name=name,
-            dynamic=dynamic,
-            unfinished_policy=unfinished_policy,
-            description=description,
-        )
-        return target
-
-    return decorate(fn) if fn is not None else decorate
-
-
-@overload
-def query(fn: _F) -> _F: ...
-
-
-@overload
-def query(
-    *, name: str | None = None, dynamic: bool = False, description: str | None = None
-) -> Callable[[_F], _F]: ...
-
-
-def query(
-    fn: _F | None = None,
-    *,
-    name: str | None = None,
-    dynamic: bool = False,
-    description: str | None = None,
-) -> Any:
-    """Mark a non-async method as the handler of a query (its name and types are recorded)."""
-
-    def decorate(target: _F) -> _F:
-        mark_handler("query", target, name=name, dynamic=dynamic, description=description)
-        return target
-
-    return decorate(fn) if fn is not None else decorate
-
-
-class UpdateMethod(Protocol):
-    """An ``@workflow.update`` method: callable as before, plus ``validator`` to register one."""
-
-    __name__: str
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the update method itself."""
-        ...
-
-    def validator(self, fn: _V) -> _V:
-        """Register ``fn`` (same parameters, returns ``None``, raises to reject) as validator."""
-        ...
-
-
-@overload
-def update(fn: Callable[..., Any]) -> UpdateMethod: ...
-
-
-@overload
-def update(
-    *,
-    name: str | None = None,
-    dynamic: bool = False,
-    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
-    description: str | None = None,
-) -> Callable[[Callable[..., Any]], UpdateMethod]: ...
-
-
-def update(
-    fn: _F | None = None,
-    *,
-    name: str | None = None,
-    dynamic: bool = False,
-    unfinished_policy: HandlerUnfinishedPolicy = HandlerUnfinishedPolicy.WARN_AND_ABANDON,
-    description: str | None = None,
-) -> Any:
-    """Mark a method as the handler of an update (its name and types are recorded).
-
-    The decorated method gains a ``validator`` decorator to register a validator method.
-    """
-
-    def decorate(target: _F) -> _F:
-        mark_handler(
-            "update",
-            target,
-            name=name,
-            dynamic=dynamic,
-            unfinished_policy=unfinished_policy,
-            description=description,
-        )
-
-        def validator(vfn: Callable[..., None]) -> Callable[..., None]:
-            set_update_validator(target, vfn)
-            return vfn
-
-        setattr(target, "validator", validator)  # noqa: B010
-        return target
-
-    return decorate(fn) if fn is not None else decorate
-
 
 # -- information ------------------------------------------------------------------------------
 
@@ -461,276 +276,6 @@ async def wait_condition(
     """
     seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
     await _context.current().wait_condition(fn, seconds)
-
-
-# -- activities -------------------------------------------------------------------------------
-
-
-def _arg_or_args(arg: Any, args: Sequence[Any]) -> Sequence[Any]:
-    if arg is _ARG_UNSET:
-        return args
-    if args:
-        raise ValueError("pass either arg or args, not both")
-    return (arg,)
-
-
-class ActivityConfig(TypedDict, total=False):
-    """The options of :func:`start_activity` / :func:`execute_activity`, as a reusable dict."""
-
-    task_queue: str | None
-    schedule_to_close_timeout: timedelta | None
-    schedule_to_start_timeout: timedelta | None
-    start_to_close_timeout: timedelta | None
-    heartbeat_timeout: timedelta | None
-    retry_policy: RetryPolicy | None
-    cancellation_type: ActivityCancellationType
-    activity_id: str | None
-    versioning_intent: Any | None
-    summary: str | None
-    priority: Priority
-
-
-@overload
-def start_activity(
-    activity: Callable[..., Awaitable[_R]],
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: type | None = ...,
-    **config: Unpack[ActivityConfig],
-) -> ActivityHandle[_R]: ...
-
-
-@overload
-def start_activity(
-    activity: Callable[..., _R],
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: type | None = ...,
-    **config: Unpack[ActivityConfig],
-) -> ActivityHandle[_R]: ...
-
-
-@overload
-def start_activity(
-    activity: str,
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: type[_R],
-    **config: Unpack[ActivityConfig],
-) -> ActivityHandle[_R]: ...
-
-
-@overload
-def start_activity(
-    activity: str,
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: None = ...,
-    **config: Unpack[ActivityConfig],
-) -> ActivityHandle[Any]: ...
-
-
-def start_activity(
-    activity: Callable[..., Any] | str,
-    arg: Any = _ARG_UNSET,
-    *,
-    args: Sequence[Any] = (),
-    task_queue: str | None = None,
-    result_type: type | None = None,
-    schedule_to_close_timeout: timedelta | None = None,
-    schedule_to_start_timeout: timedelta | None = None,
-    start_to_close_timeout: timedelta | None = None,
-    heartbeat_timeout: timedelta | None = None,
-    retry_policy: RetryPolicy | None = None,
-    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
-    activity_id: str | None = None,
-    versioning_intent: Any | None = None,
-    summary: str | None = None,
-    priority: Priority = Priority.default,
-) -> ActivityHandle[Any]:
-    """Schedule an activity and return its handle (a task: await it for the result).
-
-    ``activity`` is an ``@activity.defn`` callable or an activity type name. At least one of
-    ``schedule_to_close_timeout`` and ``start_to_close_timeout`` is required. The task queue
-    defaults to the workflow's; the activity id defaults to the activity's sequence number.
-    A failure raises :class:`~temporal_sdk.exceptions.ActivityError` whose ``cause`` says why.
-    ``versioning_intent`` and ``summary`` are accepted for compatibility and not yet used.
-    """
-    return _context.current().start_activity(
-        activity,
-        _arg_or_args(arg, args),
-        task_queue=task_queue,
-        result_type=result_type,
-        schedule_to_close_timeout=schedule_to_close_timeout,
-        schedule_to_start_timeout=schedule_to_start_timeout,
-        start_to_close_timeout=start_to_close_timeout,
-        heartbeat_timeout=heartbeat_timeout,
-        retry_policy=retry_policy,
-        cancellation_type=cancellation_type,
-        activity_id=activity_id,
-        priority=priority,
-    )
-
-
-@overload
-async def execute_activity(
-    activity: Callable[..., Awaitable[_R]],
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: type | None = ...,
-    **config: Unpack[ActivityConfig],
-) -> _R: ...
-
-
-@overload
-async def execute_activity(
-    activity: Callable[..., _R],
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: type | None = ...,
-    **config: Unpack[ActivityConfig],
-) -> _R: ...
-
-
-@overload
-async def execute_activity(
-    activity: str,
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: type[_R],
-    **config: Unpack[ActivityConfig],
-) -> _R: ...
-
-
-@overload
-async def execute_activity(
-    activity: str,
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = ...,
-    result_type: None = ...,
-    **config: Unpack[ActivityConfig],
-) -> Any: ...
-
-
-async def execute_activity(
-    activity: Callable[..., Any] | str,
-    arg: Any = _ARG_UNSET,
-    *,
-    args: Sequence[Any] = (),
-    task_queue: str | None = None,
-    result_type: type | None = None,
-    schedule_to_close_timeout: timedelta | None = None,
-    schedule_to_start_timeout: timedelta | None = None,
-    start_to_close_timeout: timedelta | None = None,
-    heartbeat_timeout: timedelta | None = None,
-    retry_policy: RetryPolicy | None = None,
-    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
-    activity_id: str | None = None,
-    versioning_intent: Any | None = None,
-    summary: str | None = None,
-    priority: Priority = Priority.default,
-) -> Any:
-    """Run an activity and return its result: ``await start_activity(...)``."""
-    return await _context.current().start_activity(
-        activity,
-        _arg_or_args(arg, args),
-        task_queue=task_queue,
-        result_type=result_type,
-        schedule_to_close_timeout=schedule_to_close_timeout,
-        schedule_to_start_timeout=schedule_to_start_timeout,
-        start_to_close_timeout=start_to_close_timeout,
-        heartbeat_timeout=heartbeat_timeout,
-        retry_policy=retry_policy,
-        cancellation_type=cancellation_type,
-        activity_id=activity_id,
-        priority=priority,
-    )
-
-
-def start_local_activity(
-    activity: Callable[..., Any] | str,
-    arg: Any = _ARG_UNSET,
-    *,
-    args: Sequence[Any] = (),
-    result_type: type | None = None,
-    schedule_to_close_timeout: timedelta | None = None,
-    schedule_to_start_timeout: timedelta | None = None,
-    start_to_close_timeout: timedelta | None = None,
-    retry_policy: RetryPolicy | None = None,
-    local_retry_threshold: timedelta | None = None,
-    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
-    activity_id: str | None = None,
-    summary: str | None = None,
-) -> ActivityHandle[Any]:
-    """Run an activity inside this worker's workflow task and return its handle.
-
-    The worker runs it right away (no activity task on the server) and records the outcome as a
-    marker in history; replay returns the recorded outcome without running it again. Retries
-    happen in the worker with the retry policy's backoff; a backoff longer than
-    ``local_retry_threshold`` (default one minute) waits on a durable timer instead. At least one
-    of ``schedule_to_close_timeout`` and ``start_to_close_timeout`` is required.
-    ``cancellation_type`` and ``summary`` are accepted for compatibility and not yet used.
-    """
-    return cast(
-        "ActivityHandle[Any]",
-        _context.current().start_local_activity(
-            activity,
-            _arg_or_args(arg, args),
-            result_type=result_type,
-            schedule_to_close_timeout=schedule_to_close_timeout,
-            schedule_to_start_timeout=schedule_to_start_timeout,
-            start_to_close_timeout=start_to_close_timeout,
-            retry_policy=retry_policy,
-            local_retry_threshold=local_retry_threshold,
-            activity_id=activity_id,
-        ),
-    )
-
-
-async def execute_local_activity(
-    activity: Callable[..., Any] | str,
-    arg: Any = _ARG_UNSET,
-    *,
-    args: Sequence[Any] = (),
-    result_type: type | None = None,
-    schedule_to_close_timeout: timedelta | None = None,
-    schedule_to_start_timeout: timedelta | None = None,
-    start_to_close_timeout: timedelta | None = None,
-    retry_policy: RetryPolicy | None = None,
-    local_retry_threshold: timedelta | None = None,
-    cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
-    activity_id: str | None = None,
-    summary: str | None = None,
-) -> Any:
-    """Run a local activity and return its result: ``await start_local_activity(...)``."""
-    return await start_local_activity(
-        activity,
-        arg,
-        args=args,
-        result_type=result_type,
-        schedule_to_close_timeout=schedule_to_close_timeout,
-        schedule_to_start_timeout=schedule_to_start_timeout,
-        start_to_close_timeout=start_to_close_timeout,
-        retry_policy=retry_policy,
-        local_retry_threshold=local_retry_threshold,
-        cancellation_type=cancellation_type,
-        activity_id=activity_id,
-        summary=summary,
-    )
-
-
-start_local_activity_method = start_local_activity
-"""Alias of :func:`start_local_activity` for an activity defined as a method."""
-execute_local_activity_method = execute_local_activity
-"""Alias of :func:`execute_local_activity` for an activity defined as a method."""
 
 
 # -- logging and escape hatches ---------------------------------------------------------------

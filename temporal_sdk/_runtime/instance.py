@@ -9,19 +9,12 @@ is the one place that decides whether an exception from workflow code fails the 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import os
 import random
-import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from types import FrameType
+from dataclasses import replace
 from typing import Any
 
-import temporal_sdk
 from temporal_sdk import exceptions
 from temporal_sdk._core.activation import (
     Activation,
@@ -38,122 +31,35 @@ from temporal_sdk._core.activation import (
     Job,
     NotifyHasPatch,
     NotifySideEffect,
-    RequestCancelActivity,
     ResolveActivity,
     ResolveChildWorkflow,
     ResolveChildWorkflowStart,
     ResolveLocalActivity,
     ResolveRequestCancelExternalWorkflow,
     ResolveSignalExternalWorkflow,
-    ScheduleActivity,
     SignalWorkflow,
     StartTimer,
-    WorkflowTaskFailure,
 )
 from temporal_sdk._runtime import guard as _guard
 from temporal_sdk._runtime import last_result
-from temporal_sdk._runtime.activity_defn import activity_name_for, activity_result_type_for
+from temporal_sdk._runtime.activities import ActivityRuntime
 from temporal_sdk._runtime.children import ChildWorkflows
-from temporal_sdk._runtime.context import (
-    ActivityCancellationType,
-    ActivityHandle,
-    Info,
-    ParentInfo,
-    WorkflowRuntime,
-)
+from temporal_sdk._runtime.context import Info, WorkflowRuntime
 from temporal_sdk._runtime.definitions import WorkflowDefinition
 from temporal_sdk._runtime.handlers import HandlerTable, QueryAnswer
 from temporal_sdk._runtime.local_activities import LocalActivityRuntime
 from temporal_sdk._runtime.loop import WorkflowEventLoop
+from temporal_sdk._runtime.origin import fn_origin as _fn_origin
+from temporal_sdk._runtime.origin import origin as _origin
 from temporal_sdk._runtime.run_ops import ContinueAsNewError, RunOps, continue_as_new_command
-from temporal_sdk._search_attributes import decode_typed
-from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
-from temporal_sdk.api.common.v1 import ActivityType, Payload
-from temporal_sdk.api.enums.v1 import RetryState, TaskQueueKind, WorkflowTaskFailedCause
-from temporal_sdk.api.failure.v1 import (
-    ActivityFailureInfo,
-    ApplicationFailureInfo,
-    CanceledFailureInfo,
-    Failure,
-)
-from temporal_sdk.common import Priority, RawValue, RetryPolicy
+from temporal_sdk._runtime.start_info import build_info
+from temporal_sdk._runtime.task_failure import task_failure
+from temporal_sdk.api.common.v1 import Payload
+from temporal_sdk.api.failure.v1 import Failure
+from temporal_sdk.common import RawValue
 
 logger = logging.getLogger(__name__)
-_UNHANDLED = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
-_SKIP_DIRS = (
-    os.path.dirname(temporal_sdk.__file__) + os.sep,
-    os.path.dirname(asyncio.__file__) + os.sep,
-)
-_STOP_AT = WorkflowEventLoop.run_until_idle.__code__
 _MISSING: Any = object()
-_TQ_NORMAL = TaskQueueKind.TASK_QUEUE_KIND_NORMAL
-
-
-def _origin() -> str:
-    """``file:line in fn`` of the innermost workflow-code frame issuing a command."""
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        code = frame.f_code
-        if code is _STOP_AT:
-            break
-        if not code.co_filename.startswith(_SKIP_DIRS):
-            return _format_origin(code.co_filename, frame.f_lineno, code.co_name)
-        frame = frame.f_back
-    return ""
-
-
-@functools.lru_cache(maxsize=4096)
-def _format_origin(filename: str, lineno: int, name: str) -> str:
-    # Cached: the same few call sites issue every command of a run, replay after replay.
-    return f"{os.path.basename(filename)}:{lineno} in {name}"
-
-
-def _fn_origin(fn: Callable[..., Any]) -> str:
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return ""
-    return f"{os.path.basename(code.co_filename)}:{code.co_firstlineno} in {code.co_name}"
-
-
-def _duration(proto: Any, field: str) -> timedelta | None:
-    if not proto.HasField(field):
-        return None
-    value: timedelta = getattr(proto, field).ToTimedelta()
-    return value or None
-
-
-@dataclass(slots=True)
-class _Activity:
-    seq: int
-    name: str
-    activity_id: str
-    cancellation_type: ActivityCancellationType
-    ret_type: Any | None
-    future: asyncio.Future[Any]
-    scheduled_in: int
-    started: bool = False
-    cancel_requested: bool = False
-
-
-class _ActivityTask(ActivityHandle[Any]):
-    """The runtime's activity handle; a cancel before its first step still cancels the activity."""
-
-    def __init__(
-        self,
-        instance: WorkflowInstance,
-        state: _Activity,
-        loop: WorkflowEventLoop,
-    ) -> None:
-        super().__init__(instance._await_activity(state), loop=loop, name=f"activity {state.name}")
-        # Not ``_state``: asyncio futures use that name for their own state.
-        self._instance = instance
-        self._activity = state
-        self._log_destroy_pending = False
-
-    def cancel(self, msg: Any | None = None) -> bool:
-        if not self._activity.started and not self.done():
-            self._instance._request_cancel_activity(self._activity)
-        return super().cancel(msg)
 
 
 class WorkflowInstance(WorkflowRuntime):
@@ -182,8 +88,6 @@ class WorkflowInstance(WorkflowRuntime):
         self._loop.restricted = defn.sandboxed
         self._commands: list[Command] = []
         self._timer_seq = 0
-        self._activity_seq = 0
-        self._activities: dict[int, _Activity] = {}
         self._conditions: list[tuple[Callable[[], bool], asyncio.Future[Any]]] = []
         self._info: Info | None = None
         self._start_attrs: Any = None  # start event attributes, for last_result
@@ -206,6 +110,15 @@ class WorkflowInstance(WorkflowRuntime):
             failure_converter=self._fc,
             origin=_origin,
             now=lambda: self._loop.time(),
+        )
+        self._activities = ActivityRuntime(
+            add=self._add,
+            loop=self._loop,
+            payload_converter=self._pc,
+            failure_converter=self._fc,
+            origin=_origin,
+            default_task_queue=lambda: self.info().task_queue,
+            activation_no=lambda: self._activation_no,
         )
         self._children = ChildWorkflows(
             add=self._add,
@@ -277,7 +190,7 @@ class WorkflowInstance(WorkflowRuntime):
         except Exception as err:
             self._task_error = err
         if self._task_error is not None:
-            return Completion(failure=self._task_failure(self._task_error))
+            return Completion(failure=task_failure(self._task_error, self._pc, self._fc))
         if self._closed and not was_closed and not self._replaying and self._handlers.running:
             self._handlers.warn_unfinished()
         return Completion(commands=tuple(self._commands))
@@ -315,7 +228,7 @@ class WorkflowInstance(WorkflowRuntime):
             case FireTimer(seq=seq):
                 self._loop.fire_timer(seq)
             case ResolveActivity():
-                self._resolve_activity(job)
+                self._activities.resolve(job)
             case ResolveLocalActivity():
                 self._local.resolve(job)
             case ResolveChildWorkflowStart():
@@ -351,7 +264,9 @@ class WorkflowInstance(WorkflowRuntime):
     # -- start, finish, fail -------------------------------------------------------------------
 
     def _initialize(self, init: InitializeWorkflow, timestamp: float) -> None:
-        self._info = self._build_info(init, timestamp)
+        self._info = build_info(
+            init, timestamp, namespace=self._namespace, task_queue=self._task_queue
+        )
         self._start_attrs = init.start
         self._random = random.Random(init.randomness_seed)
         if self._defn.name is None:
@@ -361,40 +276,6 @@ class WorkflowInstance(WorkflowRuntime):
         # Construct the object on the loop (``__init__`` may call workflow functions).
         self._loop.call_soon(self._instantiate)
         self._run()
-
-    def _build_info(self, init: InitializeWorkflow, timestamp: float) -> Info:
-        start = init.start
-        parent = None
-        if start.HasField("parent_workflow_execution"):
-            parent = ParentInfo(
-                namespace=start.parent_workflow_namespace,
-                run_id=start.parent_workflow_execution.run_id,
-                workflow_id=start.parent_workflow_execution.workflow_id,
-            )
-        retry = (
-            RetryPolicy.from_proto(start.retry_policy) if start.HasField("retry_policy") else None
-        )
-        return Info(
-            attempt=start.attempt or 1,
-            continued_run_id=start.continued_execution_run_id or None,
-            cron_schedule=start.cron_schedule or None,
-            execution_timeout=_duration(start, "workflow_execution_timeout"),
-            first_execution_run_id=start.first_execution_run_id or init.run_id,
-            headers=dict(init.headers),
-            namespace=self._namespace,
-            original_execution_run_id=start.original_execution_run_id or init.run_id,
-            parent=parent,
-            raw_memo=dict(start.memo.fields),
-            retry_policy=retry,
-            run_id=init.run_id,
-            run_timeout=_duration(start, "workflow_run_timeout"),
-            start_time=datetime.fromtimestamp(timestamp, timezone.utc),
-            task_queue=start.task_queue.name or self._task_queue,
-            task_timeout=_duration(start, "workflow_task_timeout") or timedelta(seconds=10),
-            workflow_id=init.workflow_id,
-            workflow_type=init.workflow_type,
-            typed_search_attributes=decode_typed(start.search_attributes),
-        )
 
     def _replace_info(self, **changes: Any) -> None:
         self._info = replace(self.info(), **changes)
@@ -447,19 +328,6 @@ class WorkflowInstance(WorkflowRuntime):
         if self._task_error is None:
             self._task_error = err
         self._loop.halt()
-
-    def _task_failure(self, err: BaseException) -> WorkflowTaskFailure:
-        failure = Failure()
-        try:
-            self._fc.to_failure(err, self._pc, failure)
-        except Exception:
-            failure = Failure(
-                message=str(err) or type(err).__name__,
-                application_failure_info=ApplicationFailureInfo(type=type(err).__name__),
-            )
-        if not failure.stack_trace:
-            failure.stack_trace = "".join(traceback.format_exception(err))
-        return WorkflowTaskFailure(failure=failure, cause=_UNHANDLED)
 
     def _cancel_workflow(self) -> None:
         self._cancel_requested = True
@@ -520,120 +388,10 @@ class WorkflowInstance(WorkflowRuntime):
         self._handlers.check_writable("start a local activity")
         return self._local.start(activity, args, **options)
 
-    def start_activity(
-        self,
-        activity: Any,
-        args: Sequence[Any],
-        *,
-        task_queue: str | None,
-        result_type: Any | None,
-        schedule_to_close_timeout: timedelta | None,
-        schedule_to_start_timeout: timedelta | None,
-        start_to_close_timeout: timedelta | None,
-        heartbeat_timeout: timedelta | None,
-        retry_policy: RetryPolicy | None,
-        cancellation_type: ActivityCancellationType,
-        activity_id: str | None,
-        priority: Any | None,
-    ) -> ActivityHandle[Any]:
+    def start_activity(self, activity: Any, args: Sequence[Any], **options: Any) -> Any:
         """Issue ScheduleActivity and return a handle resolved by ResolveActivity."""
         self._handlers.check_writable("start an activity")
-        if not schedule_to_close_timeout and not start_to_close_timeout:
-            raise ValueError("activity needs start_to_close_timeout or schedule_to_close_timeout")
-        name = activity_name_for(activity)
-        ret_type = result_type if result_type is not None else activity_result_type_for(activity)
-        payloads = self._pc.to_payloads(list(args)) if args else []
-        self._activity_seq += 1
-        seq = self._activity_seq
-        # Sub-messages are filled in place: building them separately and copying costs twice.
-        attrs = ScheduleActivityTaskCommandAttributes(activity_id=activity_id or str(seq))
-        attrs.activity_type.name = name
-        queue = attrs.task_queue
-        queue.name = task_queue or self.info().task_queue
-        queue.kind = _TQ_NORMAL
-        if payloads:
-            attrs.input.payloads.extend(payloads)
-        if schedule_to_close_timeout:
-            attrs.schedule_to_close_timeout.FromTimedelta(schedule_to_close_timeout)
-        if schedule_to_start_timeout:
-            attrs.schedule_to_start_timeout.FromTimedelta(schedule_to_start_timeout)
-        if start_to_close_timeout:
-            attrs.start_to_close_timeout.FromTimedelta(start_to_close_timeout)
-        if heartbeat_timeout:
-            attrs.heartbeat_timeout.FromTimedelta(heartbeat_timeout)
-        if retry_policy is not None:
-            retry_policy.apply_to_proto(attrs.retry_policy)
-        if isinstance(priority, Priority) and priority != Priority.default:
-            attrs.priority.CopyFrom(priority._to_proto())
-        state = _Activity(
-            seq=seq,
-            name=name,
-            activity_id=attrs.activity_id,
-            cancellation_type=ActivityCancellationType(cancellation_type),
-            ret_type=ret_type,
-            future=self._loop.create_future(),
-            scheduled_in=self._activation_no,
-        )
-        self._activities[seq] = state
-        self._add(ScheduleActivity(seq, attrs, origin=_origin()))
-        return _ActivityTask(self, state, self._loop)
-
-    async def _await_activity(self, state: _Activity) -> Any:
-        state.started = True
-        while True:
-            try:
-                # Shielded: a task cancel must become a cancel *request*, not drop the result.
-                return await asyncio.shield(state.future)
-            except asyncio.CancelledError:
-                if state.future.done():
-                    raise
-                self._request_cancel_activity(state)
-                task = asyncio.current_task()
-                if sys.version_info >= (3, 11) and task is not None:
-                    task.uncancel()
-
-    def _request_cancel_activity(self, state: _Activity) -> None:
-        if state.cancel_requested or self._activities.get(state.seq) is not state:
-            return
-        state.cancel_requested = True
-        unsent = state.scheduled_in == self._activation_no
-        kind = state.cancellation_type
-        if kind != ActivityCancellationType.ABANDON or unsent:
-            self._add(RequestCancelActivity(state.seq, origin=_origin()))
-        if kind == ActivityCancellationType.WAIT_CANCELLATION_COMPLETED and not unsent:
-            return  # resolved by the core when the server confirms
-        del self._activities[state.seq]
-        if state.started:
-            state.future.set_exception(self._activity_cancelled(state))
-
-    def _activity_cancelled(self, state: _Activity) -> BaseException:
-        failure = Failure(
-            message="Activity cancelled",
-            cause=Failure(
-                message="Activity cancelled", canceled_failure_info=CanceledFailureInfo()
-            ),
-            activity_failure_info=ActivityFailureInfo(
-                activity_type=ActivityType(name=state.name),
-                activity_id=state.activity_id,
-                retry_state=RetryState.RETRY_STATE_CANCEL_REQUESTED,
-            ),
-        )
-        err: BaseException = self._fc.from_failure(failure, self._pc)
-        return err
-
-    def _resolve_activity(self, job: ResolveActivity) -> None:
-        state = self._activities.pop(job.seq, None)
-        if state is None or state.future.done():
-            return  # already resolved here (a cancel that did not wait)
-        if job.failure is not None:
-            state.future.set_exception(self._fc.from_failure(job.failure, self._pc))
-        elif job.cancelled:
-            state.future.set_exception(self._activity_cancelled(state))
-        elif job.result is None:
-            state.future.set_result(None)
-        else:
-            hints = [state.ret_type] if state.ret_type is not None else None
-            state.future.set_result(self._pc.from_payloads([job.result], hints)[0])
+        return self._activities.start(activity, args, **options)
 
     # -- WorkflowRuntime -----------------------------------------------------------------------
 
