@@ -17,6 +17,12 @@ from temporal_sdk.client._describe import (
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
 )
+from temporal_sdk.client._errors import (
+    RPCTimeoutOrCancelledError,
+    WorkflowContinuedAsNewError,
+    WorkflowFailureError,
+)
+from temporal_sdk.client._history import WorkflowHistory, WorkflowHistoryEventFilterType
 from temporal_sdk.client._messages import (
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
@@ -59,14 +65,7 @@ from temporal_sdk.client._schedule_ops import (
     ScheduleListState,
 )
 from temporal_sdk.client._with_start import WithStartWorkflowOperation
-from temporal_sdk.client._workflow import (
-    RPCTimeoutOrCancelledError,
-    WorkflowContinuedAsNewError,
-    WorkflowFailureError,
-    WorkflowHandle,
-    WorkflowHistory,
-    WorkflowHistoryEventFilterType,
-)
+from temporal_sdk.client._workflow import WorkflowHandle
 
 __all__ = [
     "ActivityCancellationDetails",

@@ -36,7 +36,7 @@ from temporal_sdk.api.workflowservice.v1 import (
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
-    from temporal_sdk.client._workflow import WorkflowHistory
+    from temporal_sdk.client._history import WorkflowHistory
     from temporal_sdk.converter import DataConverter
 
 _UNSET: Any = object()
@@ -318,7 +318,7 @@ class WorkflowExecutionAsyncIterator:
         rpc_timeout: timedelta | None = None,
     ) -> AsyncIterator[WorkflowHistory]:
         """Fetch the full history of each listed run, in listing order."""
-        from temporal_sdk.client._workflow import WorkflowHistoryEventFilterType
+        from temporal_sdk.client._history import WorkflowHistoryEventFilterType
 
         async for execution in self:
             handle = self._client.get_workflow_handle(execution.id, run_id=execution.run_id)

@@ -25,7 +25,7 @@ from temporal_sdk.api.workflowservice.v1 import (
     UpdateWorkflowExecutionRequest,
     UpdateWorkflowExecutionResponse,
 )
-from temporal_sdk.client._workflow import RPCTimeoutOrCancelledError
+from temporal_sdk.client._errors import RPCTimeoutOrCancelledError
 from temporal_sdk.exceptions import TemporalError
 from temporal_sdk.service import RPCError, RPCStatusCode
 

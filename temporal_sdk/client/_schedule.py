@@ -237,7 +237,7 @@ class ScheduleActionStartWorkflow(ScheduleAction):
         priority: Priority = Priority.default,
     ) -> None:
         """Describe the workflow each firing starts; ``id`` and ``task_queue`` are required."""
-        from temporal_sdk.client._workflow import _args, workflow_type_name
+        from temporal_sdk.client._start import _args, workflow_type_name
 
         if not id:
             raise ValueError("ID required")

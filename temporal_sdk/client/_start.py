@@ -1,12 +1,14 @@
-"""Optional parts of a workflow start request, and translation of a start conflict.
+"""Optional parts of a workflow start request, start argument helpers, and start conflicts.
 
-Rule: everything here only fills fields of an already-built ``StartWorkflowExecutionRequest``
-(or turns an ``RPCError`` into a typed error); the request itself is built in ``_workflow``.
+Rule: everything here only fills fields of an already-built ``StartWorkflowExecutionRequest``,
+resolves workflow names/argument lists, or turns an ``RPCError`` into a typed error; the request
+itself is built in ``_start_workflow``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from temporal_sdk._search_attributes import TypedSearchAttributes, encode_typed
 from temporal_sdk.api.errordetails.v1 import WorkflowExecutionAlreadyStartedFailure
@@ -49,3 +51,27 @@ def already_started(err: RPCError, workflow_id: str, workflow_type: str) -> Base
                 first_run_id=None,
             )
     return err
+
+
+def workflow_type_name(workflow: str | Callable[..., Any] | type) -> str:
+    """Return the registered workflow type name for a name, a class or its run method."""
+    if isinstance(workflow, str):
+        return workflow
+    from temporal_sdk._runtime.definitions import workflow_name_for
+
+    return workflow_name_for(workflow)
+
+
+def result_type_of(workflow: str | Callable[..., Any] | type) -> Any:
+    """Return the declared result type of a workflow (``None`` for a name or no annotation)."""
+    if isinstance(workflow, str):
+        return None
+    from temporal_sdk._runtime.definitions import workflow_result_type_for
+
+    return workflow_result_type_for(workflow)
+
+
+def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
+    if arg is not ... and args:
+        raise ValueError("give either arg or args, not both")
+    return [arg] if arg is not ... else list(args)

@@ -1,7 +1,7 @@
 """Update-with-start: start a workflow (or use the running one) and send it an update, atomically.
 
 Rule: both requests travel in one ExecuteMultiOperation call. The start request is built by the
-ordinary start path (``_workflow.start_workflow`` with a ``send`` hook), so every start option
+ordinary start path (``_start_workflow.start_workflow`` with a ``send`` hook), so every start option
 means the same here; the per-operation errors the server packs into a
 ``MultiOperationExecutionFailure`` become the same typed errors a plain start or update raises.
 """
@@ -23,7 +23,7 @@ from temporal_sdk.api.workflowservice.v1 import (
     StartWorkflowExecutionRequest,
     UpdateWorkflowExecutionResponse,
 )
-from temporal_sdk.client import _workflow
+from temporal_sdk.client import _start, _start_workflow
 from temporal_sdk.client._messages import (
     WorkflowUpdateHandle,
     WorkflowUpdateStage,
@@ -140,12 +140,12 @@ async def start_update_with_start(
     if wait_for_stage == WorkflowUpdateStage.ADMITTED:
         raise ValueError("wait_for_stage ADMITTED is not supported yet; use ACCEPTED")
     name, declared = update_target(update)
-    values = _workflow._args(arg, args)
+    values = _start._args(arg, args)
     update_req = await build_update_request(
         client, op.id, None, None, name, values, wait_for_stage, id
     )
     answers: list[UpdateWorkflowExecutionResponse] = []
-    workflow_type = _workflow.workflow_type_name(op._workflow)
+    workflow_type = _start.workflow_type_name(op._workflow)
 
     async def send(start_req: StartWorkflowExecutionRequest) -> str:
         multi = ExecuteMultiOperationRequest(
@@ -166,7 +166,7 @@ async def start_update_with_start(
 
     future = op._future()
     try:
-        handle = await _workflow.start_workflow(
+        handle = await _start_workflow.start_workflow(
             client, op._workflow, op._arg, **op._options, send=send
         )
     except BaseException as err:

@@ -1,4 +1,4 @@
-"""Workflow operations of the client: start, handles, results and history.
+"""Workflow handles of the client: results, signals, queries, cancellation and history.
 
 Rule: every call goes through ``client.workflow_service``; payloads pass through the client's
 data converter (codec included) in exactly one place each way.
@@ -6,40 +6,33 @@ data converter (codec included) in exactly one place each way.
 
 from __future__ import annotations
 
-import json
 import uuid
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import timedelta
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from google.protobuf import json_format
-from google.protobuf.descriptor import Descriptor, EnumDescriptor
-
-from temporal_sdk._io import eager_start as _eager_start
-from temporal_sdk.api.common.v1 import Payloads, WorkflowExecution, WorkflowType
+from temporal_sdk.api.common.v1 import WorkflowExecution
 from temporal_sdk.api.enums.v1 import (
     EventType,
     HistoryEventFilterType,
-    WorkflowIdConflictPolicy,
-    WorkflowIdReusePolicy,
 )
-from temporal_sdk.api.history.v1 import History, HistoryEvent
-from temporal_sdk.api.taskqueue.v1 import TaskQueue
+from temporal_sdk.api.history.v1 import HistoryEvent
 from temporal_sdk.api.workflowservice.v1 import (
     GetWorkflowExecutionHistoryRequest,
     RequestCancelWorkflowExecutionRequest,
     SignalWorkflowExecutionRequest,
-    StartWorkflowExecutionRequest,
     TerminateWorkflowExecutionRequest,
 )
-from temporal_sdk.client._start import already_started, apply_start_extras
-from temporal_sdk.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporal_sdk.client._errors import (
+    RPCTimeoutOrCancelledError,
+    WorkflowContinuedAsNewError,
+    WorkflowFailureError,
+)
+from temporal_sdk.client._history import WorkflowHistory, WorkflowHistoryEventFilterType
+from temporal_sdk.client._start import _args
 from temporal_sdk.exceptions import (
     CancelledError,
-    TemporalError,
     TerminatedError,
     TimeoutError,
     TimeoutType,
@@ -50,163 +43,15 @@ if TYPE_CHECKING:
     from temporal_sdk.client import Client
     from temporal_sdk.client._describe import WorkflowExecutionDescription
     from temporal_sdk.client._messages import WorkflowUpdateHandle, WorkflowUpdateStage
-    from temporal_sdk.common import QueryRejectCondition, TypedSearchAttributes
+    from temporal_sdk.common import QueryRejectCondition
     from temporal_sdk.converter import DataConverter
 
 SelfType = TypeVar("SelfType")
 ReturnType = TypeVar("ReturnType")
 
 
-class WorkflowFailureError(TemporalError):
-    """A workflow ended without a result: it failed, was cancelled, terminated or timed out.
-
-    ``cause`` (also ``__cause__``) holds the reason as a Temporal exception, e.g. an
-    :class:`~temporal_sdk.exceptions.ApplicationError` raised by the workflow, or an
-    :class:`~temporal_sdk.exceptions.ActivityError` chain.
-    """
-
-    def __init__(self, *, cause: BaseException) -> None:
-        super().__init__("Workflow execution failed")
-        self.__cause__ = cause
-
-    @property
-    def cause(self) -> BaseException:
-        """The reason the workflow ended without a result."""
-        assert self.__cause__ is not None
-        return self.__cause__
-
-
-class WorkflowContinuedAsNewError(TemporalError):
-    """The run continued as new and the caller asked not to follow runs."""
-
-    def __init__(self, new_execution_run_id: str) -> None:
-        super().__init__("Workflow continued as new")
-        self._new_execution_run_id = new_execution_run_id
-
-    @property
-    def new_execution_run_id(self) -> str:
-        """The run id of the run that continues this one."""
-        return self._new_execution_run_id
-
-
-class RPCTimeoutOrCancelledError(TemporalError):
-    """A client call ran out of time or was cancelled before the server answered."""
-
-
-class WorkflowHistoryEventFilterType(IntEnum):
-    """Which history events a history fetch returns."""
-
-    ALL_EVENT = int(HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-    CLOSE_EVENT = int(HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
-
-
 def _timeout_seconds(value: timedelta | None) -> float | None:
     return value.total_seconds() if value is not None else None
-
-
-def workflow_type_name(workflow: str | Callable[..., Any] | type) -> str:
-    """Return the registered workflow type name for a name, a class or its run method."""
-    if isinstance(workflow, str):
-        return workflow
-    from temporal_sdk._runtime.definitions import workflow_name_for
-
-    return workflow_name_for(workflow)
-
-
-def result_type_of(workflow: str | Callable[..., Any] | type) -> Any:
-    """Return the declared result type of a workflow (``None`` for a name or no annotation)."""
-    if isinstance(workflow, str):
-        return None
-    from temporal_sdk._runtime.definitions import workflow_result_type_for
-
-    return workflow_result_type_for(workflow)
-
-
-@dataclass(frozen=True)
-class WorkflowHistory:
-    """A workflow's event history, as the server or the CLI gives it."""
-
-    workflow_id: str
-    events: Sequence[HistoryEvent]
-
-    @property
-    def run_id(self) -> str:
-        """The run id that started this history (from its first event)."""
-        if not self.events:
-            raise ValueError("history has no events")
-        attrs = self.events[0].workflow_execution_started_event_attributes
-        return attrs.original_execution_run_id
-
-    @staticmethod
-    def from_json(workflow_id: str, history: str | dict[str, Any]) -> WorkflowHistory:
-        """Build a history from the JSON that ``temporal workflow show --output json`` writes.
-
-        Both the proto3 JSON form and the older form with ``EVENT_TYPE_*`` enum spellings are
-        accepted.
-        """
-        data = json.loads(history) if isinstance(history, str) else history
-        _normalize_history_json(data)
-        proto = json_format.ParseDict(data, History(), ignore_unknown_fields=True)
-        return WorkflowHistory(workflow_id, list(proto.events))
-
-    def to_json(self) -> str:
-        """Render as the proto3 JSON that ``from_json`` and the CLI read."""
-        return json_format.MessageToJson(History(events=self.events))
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """Render as a JSON-ready ``dict``."""
-        return json_format.MessageToDict(History(events=self.events))
-
-
-def _normalize_history_json(data: Any, descriptor: Descriptor | None = None) -> None:
-    """Rewrite enum values in the older PascalCase spelling to their proto names, in place.
-
-    Older CLI versions wrote ``"eventType": "WorkflowExecutionStarted"`` (and likewise for every
-    enum field); proto3 JSON expects ``"EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"``.
-    """
-    if not isinstance(data, dict):
-        return
-    message: Descriptor = descriptor or cast(Descriptor, History.DESCRIPTOR)
-    for key, value in data.items():
-        field = message.fields_by_camelcase_name.get(key) or message.fields_by_name.get(key)
-        if field is None:
-            continue
-        items = value if isinstance(value, list) else [value]
-        if field.enum_type is not None:
-            names = _enum_spellings(field.enum_type)
-            fixed = [names.get(v.lower(), v) if isinstance(v, str) else v for v in items]
-            data[key] = fixed if isinstance(value, list) else fixed[0]
-        elif field.message_type is not None:
-            if field.message_type.GetOptions().map_entry:
-                value_field = field.message_type.fields_by_name["value"]
-                if value_field.message_type is not None and isinstance(value, dict):
-                    for entry in value.values():
-                        _normalize_history_json(entry, value_field.message_type)
-                continue
-            for item in items:
-                _normalize_history_json(item, field.message_type)
-
-
-_ENUM_SPELLINGS: dict[str, dict[str, str]] = {}
-
-
-def _enum_spellings(enum: EnumDescriptor) -> dict[str, str]:
-    """Map the lower-cased PascalCase form of each value (and its own name) to its proto name."""
-    found = _ENUM_SPELLINGS.get(enum.full_name)
-    if found is None:
-        names = [v.name for v in enum.values]
-        # Every value name starts with the enum's own prefix, e.g. "EVENT_TYPE_".
-        prefix = names[0]
-        for name in names[1:]:
-            while not name.startswith(prefix):
-                prefix = prefix[:-1]
-        prefix = prefix[: prefix.rfind("_") + 1]
-        found = {}
-        for name in names:
-            found[name[len(prefix) :].replace("_", "").lower()] = name
-            found[name.lower()] = name
-        _ENUM_SPELLINGS[enum.full_name] = found
-    return found
 
 
 class WorkflowHandle(Generic[SelfType, ReturnType]):
@@ -644,115 +489,3 @@ def _signal_name(fn: Callable[..., Any]) -> str:
     from temporal_sdk._runtime.definitions import signal_name_for
 
     return signal_name_for(fn)
-
-
-def _args(arg: Any, args: Sequence[Any]) -> list[Any]:
-    if arg is not ... and args:
-        raise ValueError("give either arg or args, not both")
-    return [arg] if arg is not ... else list(args)
-
-
-async def start_workflow(
-    client: Client,
-    workflow: str | Callable[..., Awaitable[Any]] | type,
-    arg: Any = ...,
-    *,
-    args: Sequence[Any] = [],
-    id: str,
-    task_queue: str,
-    result_type: type | None = None,
-    execution_timeout: timedelta | None = None,
-    run_timeout: timedelta | None = None,
-    task_timeout: timedelta | None = None,
-    id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-    id_conflict_policy: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.UNSPECIFIED,
-    retry_policy: RetryPolicy | None = None,
-    cron_schedule: str = "",
-    memo: Mapping[str, Any] | None = None,
-    start_delay: timedelta | None = None,
-    search_attributes: TypedSearchAttributes | None = None,
-    static_summary: str | None = None,
-    static_details: str | None = None,
-    start_signal: str | None = None,
-    start_signal_args: Sequence[Any] = [],
-    rpc_metadata: Mapping[str, str | bytes] = {},
-    rpc_timeout: timedelta | None = None,
-    send: Callable[[StartWorkflowExecutionRequest], Awaitable[str]] | None = None,
-    request_eager_start: bool = False,
-) -> WorkflowHandle[Any, Any]:
-    """Start a workflow execution and return a handle to it (see ``Client.start_workflow``).
-
-    Eager start is requested only for a plain start with ``request_eager_start`` and a worker of
-    this process reserving a slot for it (see ``_io.eager_start``). ``send``, when given, sends
-    the finished request instead and returns the run id (used by update-with-start, which starts
-    the workflow inside a multi-operation).
-    """
-    name = workflow_type_name(workflow)
-    values = _args(arg, args)
-    req = StartWorkflowExecutionRequest(
-        namespace=client.namespace,
-        workflow_id=id,
-        workflow_type=WorkflowType(name=name),
-        task_queue=TaskQueue(name=task_queue),
-        identity=client.identity,
-        request_id=str(uuid.uuid4()),
-        workflow_id_reuse_policy=cast(WorkflowIdReusePolicy, int(id_reuse_policy)),
-        workflow_id_conflict_policy=cast(WorkflowIdConflictPolicy, int(id_conflict_policy)),
-        cron_schedule=cron_schedule,
-    )
-    if values:
-        req.input.CopyFrom(Payloads(payloads=await client.data_converter.encode(values)))
-    for key, value in (memo or {}).items():
-        req.memo.fields[key].CopyFrom((await client.data_converter.encode([value]))[0])
-    for field, value in (
-        ("workflow_execution_timeout", execution_timeout),
-        ("workflow_run_timeout", run_timeout),
-        ("workflow_task_timeout", task_timeout),
-        ("workflow_start_delay", start_delay),
-    ):
-        if value is not None:
-            getattr(req, field).FromTimedelta(value)
-    if retry_policy is not None:
-        retry_policy.apply_to_proto(req.retry_policy)
-    await apply_start_extras(
-        client,
-        req,
-        search_attributes=search_attributes,
-        static_summary=static_summary,
-        static_details=static_details,
-    )
-    if send is not None:
-        run_id = await send(req)
-        return WorkflowHandle(
-            client, id, result_run_id=run_id, result_type=result_type or result_type_of(workflow)
-        )
-    if start_signal is not None:
-        from temporal_sdk.client._messages import signal_with_start
-
-        run_id = await signal_with_start(
-            client, req, start_signal, start_signal_args, rpc_metadata, rpc_timeout
-        )
-        return WorkflowHandle(
-            client, id, result_run_id=run_id, result_type=result_type or result_type_of(workflow)
-        )
-    reservation = await _eager_start.reserve(client, task_queue) if request_eager_start else None
-    req.request_eager_execution = reservation is not None
-    try:
-        resp = await client.workflow_service.start_workflow_execution(
-            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
-        )
-    except BaseException as err:
-        if reservation is not None:
-            reservation.release()
-        if isinstance(err, RPCError):
-            raise already_started(err, id, name) from err
-        raise
-    if reservation is not None:
-        reservation.fill(resp.eager_workflow_task)
-    return WorkflowHandle(
-        client,
-        id,
-        result_run_id=resp.run_id,
-        first_execution_run_id=resp.run_id,
-        result_type=result_type or result_type_of(workflow),
-    )
