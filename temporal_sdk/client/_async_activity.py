@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from google.protobuf.message import Message
+
 from temporal_sdk.activity import ActivityCancellationDetails
 from temporal_sdk.api.common.v1 import Payloads
 from temporal_sdk.api.failure.v1 import Failure
@@ -85,26 +87,17 @@ class AsyncActivityHandle:
         was asked to cancel, was paused or was reset.
         """
         payloads = await self._payloads(details)
-        ref, client = self._id_or_token, self._client
         common: dict[str, Any] = {
-            "namespace": client.namespace,
-            "identity": client.identity,
             "details": payloads,
         }
-        if isinstance(ref, AsyncActivityIDReference):
-            resp: Any = await client.workflow_service.record_activity_task_heartbeat_by_id(
-                RecordActivityTaskHeartbeatByIdRequest(**_ids(ref), **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
-        else:
-            resp = await client.workflow_service.record_activity_task_heartbeat(
-                RecordActivityTaskHeartbeatRequest(task_token=ref, **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
+        resp = await self._call(
+            "record_activity_task_heartbeat",
+            RecordActivityTaskHeartbeatRequest,
+            RecordActivityTaskHeartbeatByIdRequest,
+            common,
+            rpc_metadata,
+            rpc_timeout,
+        )
         if resp.cancel_requested or resp.activity_paused or resp.activity_reset:
             raise AsyncActivityCancelledError(
                 ActivityCancellationDetails(
@@ -123,26 +116,17 @@ class AsyncActivityHandle:
     ) -> None:
         """Complete the activity, with ``result`` when given."""
         payloads = None if result is _UNSET else await self._payloads([result])
-        ref, client = self._id_or_token, self._client
         common: dict[str, Any] = {
-            "namespace": client.namespace,
-            "identity": client.identity,
             "result": payloads,
         }
-        if isinstance(ref, AsyncActivityIDReference):
-            await client.workflow_service.respond_activity_task_completed_by_id(
-                RespondActivityTaskCompletedByIdRequest(**_ids(ref), **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
-        else:
-            await client.workflow_service.respond_activity_task_completed(
-                RespondActivityTaskCompletedRequest(task_token=ref, **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
+        await self._call(
+            "respond_activity_task_completed",
+            RespondActivityTaskCompletedRequest,
+            RespondActivityTaskCompletedByIdRequest,
+            common,
+            rpc_metadata,
+            rpc_timeout,
+        )
 
     async def fail(
         self,
@@ -155,27 +139,18 @@ class AsyncActivityHandle:
         """Fail this attempt with ``error`` (retried per the activity's retry policy)."""
         failure = Failure()
         await self._converter.encode_failure(error, failure)
-        ref, client = self._id_or_token, self._client
         common: dict[str, Any] = {
-            "namespace": client.namespace,
-            "identity": client.identity,
             "failure": failure,
             "last_heartbeat_details": await self._payloads(last_heartbeat_details),
         }
-        if isinstance(ref, AsyncActivityIDReference):
-            await client.workflow_service.respond_activity_task_failed_by_id(
-                RespondActivityTaskFailedByIdRequest(**_ids(ref), **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
-        else:
-            await client.workflow_service.respond_activity_task_failed(
-                RespondActivityTaskFailedRequest(task_token=ref, **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
+        await self._call(
+            "respond_activity_task_failed",
+            RespondActivityTaskFailedRequest,
+            RespondActivityTaskFailedByIdRequest,
+            common,
+            rpc_metadata,
+            rpc_timeout,
+        )
 
     async def report_cancellation(
         self,
@@ -184,26 +159,39 @@ class AsyncActivityHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Report the activity as cancelled (after the server asked), with ``details``."""
-        ref, client = self._id_or_token, self._client
         common: dict[str, Any] = {
-            "namespace": client.namespace,
-            "identity": client.identity,
             "details": await self._payloads(details),
         }
+        await self._call(
+            "respond_activity_task_canceled",
+            RespondActivityTaskCanceledRequest,
+            RespondActivityTaskCanceledByIdRequest,
+            common,
+            rpc_metadata,
+            rpc_timeout,
+        )
+
+    async def _call(
+        self,
+        rpc: str,
+        by_token: type[Message],
+        by_id: type[Message],
+        fields: dict[str, Any],
+        rpc_metadata: Mapping[str, str | bytes],
+        rpc_timeout: timedelta | None,
+    ) -> Any:
+        """Send ``rpc`` in its task-token form, or its ``*_by_id`` twin for an id reference.
+
+        ``fields`` are the request's own fields; namespace and identity are added here.
+        """
+        ref, client = self._id_or_token, self._client
+        service = client.workflow_service
+        fields = {"namespace": client.namespace, "identity": client.identity, **fields}
         if isinstance(ref, AsyncActivityIDReference):
-            await client.workflow_service.respond_activity_task_canceled_by_id(
-                RespondActivityTaskCanceledByIdRequest(**_ids(ref), **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
+            call, request = getattr(service, f"{rpc}_by_id"), by_id(**_ids(ref), **fields)
         else:
-            await client.workflow_service.respond_activity_task_canceled(
-                RespondActivityTaskCanceledRequest(task_token=ref, **common),
-                retry=True,
-                metadata=rpc_metadata,
-                timeout=rpc_timeout,
-            )
+            call, request = getattr(service, rpc), by_token(task_token=ref, **fields)
+        return await call(request, retry=True, metadata=rpc_metadata, timeout=rpc_timeout)
 
     async def _payloads(self, values: Sequence[Any]) -> Payloads | None:
         if not values:
