@@ -18,11 +18,18 @@ from temporal_sdk.common import Priority, RetryPolicy
 
 __all__ = [
     "ActivityConfig",
+    "LocalActivityConfig",
     "execute_activity",
+    "execute_activity_class",
+    "execute_activity_method",
     "execute_local_activity",
+    "execute_local_activity_class",
     "execute_local_activity_method",
     "start_activity",
+    "start_activity_class",
+    "start_activity_method",
     "start_local_activity",
+    "start_local_activity_class",
     "start_local_activity_method",
 ]
 
@@ -295,3 +302,51 @@ start_local_activity_method = start_local_activity
 """Alias of :func:`start_local_activity` for an activity defined as a method."""
 execute_local_activity_method = execute_local_activity
 """Alias of :func:`execute_local_activity` for an activity defined as a method."""
+
+
+class LocalActivityConfig(TypedDict, total=False):
+    """The options of :func:`start_local_activity` / :func:`execute_local_activity`, as a dict."""
+
+    schedule_to_close_timeout: timedelta | None
+    schedule_to_start_timeout: timedelta | None
+    start_to_close_timeout: timedelta | None
+    retry_policy: RetryPolicy | None
+    local_retry_threshold: timedelta | None
+    cancellation_type: ActivityCancellationType
+    activity_id: str | None
+    summary: str | None
+
+
+start_activity_method = start_activity
+"""Alias of :func:`start_activity` for an activity defined as a method (pass ``Class.method``)."""
+execute_activity_method = execute_activity
+"""Alias of :func:`execute_activity` for an activity defined as a method (pass ``Class.method``)."""
+
+
+def _class_call(activity: type) -> Callable[..., Any]:
+    """The ``@activity.defn``-decorated ``__call__`` of a callable activity class."""
+    mro = activity.__mro__ if isinstance(activity, type) else ()
+    call = next((vars(k)["__call__"] for k in mro if "__call__" in vars(k)), None)
+    if call is None:
+        raise TypeError(f"{activity!r} is not a class with an @activity.defn __call__ method")
+    return cast("Callable[..., Any]", call)
+
+
+def start_activity_class(activity: type, *args: Any, **kwargs: Any) -> ActivityHandle[Any]:
+    """:func:`start_activity` for a class whose ``__call__`` is the ``@activity.defn`` method."""
+    return start_activity(_class_call(activity), *args, **kwargs)
+
+
+async def execute_activity_class(activity: type, *args: Any, **kwargs: Any) -> Any:
+    """:func:`execute_activity` for a class whose ``__call__`` is the ``@activity.defn`` method."""
+    return await start_activity(_class_call(activity), *args, **kwargs)
+
+
+def start_local_activity_class(activity: type, *args: Any, **kwargs: Any) -> ActivityHandle[Any]:
+    """:func:`start_local_activity` for a class whose ``__call__`` is the activity method."""
+    return start_local_activity(_class_call(activity), *args, **kwargs)
+
+
+async def execute_local_activity_class(activity: type, *args: Any, **kwargs: Any) -> Any:
+    """:func:`execute_local_activity` for a class whose ``__call__`` is the activity method."""
+    return await start_local_activity(_class_call(activity), *args, **kwargs)

@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeAlias, cast
 
 from typing_extensions import Self, TypedDict
 
+from temporal_sdk._redact import dataclass_repr
 from temporal_sdk.service import TLSConfig
 
 if sys.version_info >= (3, 11):
@@ -149,6 +150,11 @@ class ClientConfigTLS:
     client_private_key: DataSource | None = None
     """Private key of :attr:`client_cert`."""
 
+    def __repr__(self) -> str:
+        # A key given as a path is no secret; its contents (str or bytes) are.
+        inline = not isinstance(self.client_private_key, Path)
+        return dataclass_repr(self, secrets=("client_private_key",) if inline else ())
+
     def to_dict(self) -> ClientConfigTLSDict:
         """The settings as a plain dictionary, omitting unset ones."""
         d: ClientConfigTLSDict = {}
@@ -209,6 +215,9 @@ class ClientConfigProfile:
 
     grpc_meta: Mapping[str, str] = field(default_factory=dict)
     """Headers sent with every call (names lower-case, ``-`` separated)."""
+
+    def __repr__(self) -> str:
+        return dataclass_repr(self, secrets=("api_key",), header_fields=("grpc_meta",))
 
     @classmethod
     def from_dict(cls, d: ClientConfigProfileDict) -> Self:

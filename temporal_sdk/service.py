@@ -15,6 +15,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import temporal_sdk.api._services as _services
+from temporal_sdk._redact import dataclass_repr
 from temporal_sdk._io.service import Connection
 from temporal_sdk.api.dependencies.google.rpc import Status
 from temporal_sdk.exceptions import TemporalError
@@ -56,6 +57,9 @@ class TLSConfig:
 
     client_private_key: bytes | None = None
     """PEM private key of :attr:`client_cert`."""
+
+    def __repr__(self) -> str:
+        return dataclass_repr(self, secrets=("client_private_key",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,9 @@ class HttpConnectProxyConfig:
     basic_auth: tuple[str, str] | None = None
     """``(user, password)`` for the proxy's basic authentication, if it asks for one."""
 
+    def __repr__(self) -> str:
+        return dataclass_repr(self, secrets=("basic_auth",))
+
 
 @dataclass
 class ConnectConfig:
@@ -130,6 +137,9 @@ class ConnectConfig:
         """Fill in the default identity, ``pid@hostname``."""
         if not self.identity:
             self.identity = f"{os.getpid()}@{socket.gethostname()}"
+
+    def __repr__(self) -> str:
+        return dataclass_repr(self, secrets=("api_key",), header_fields=("rpc_metadata",))
 
 
 class RPCStatusCode(IntEnum):

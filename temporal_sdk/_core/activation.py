@@ -173,6 +173,17 @@ class ResolveLocalActivity:
     original_schedule_time: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateRandomSeed:
+    """The run was reset: reseed the random generator with ``randomness_seed``.
+
+    A reset leaves a WorkflowTaskFailed with cause RESET_WORKFLOW in the new run; every core
+    reseeds there, so results match across SDKs.
+    """
+
+    randomness_seed: int
+
+
 Job: TypeAlias = (
     InitializeWorkflow
     | FireTimer
@@ -187,6 +198,7 @@ Job: TypeAlias = (
     | NotifySideEffect
     | DoUpdate
     | ResolveLocalActivity
+    | UpdateRandomSeed
 )
 
 

@@ -72,25 +72,28 @@ class HistoryError(Exception):
 
 
 class HistoryBuffer:
-    """The events of one run received so far, and a cursor over them.
+    """The events of one run received so far and not read yet, and a cursor over them.
 
     Events may arrive in several chunks (a paged history, or new events for a cached run); each
-    chunk must continue the ids of the previous one without gaps.
+    chunk must continue the ids of the previous one without gaps. Events already read are
+    forgotten once every event held was read: a cached run must not keep its poll responses
+    (a held event keeps its whole response's protobuf arena alive).
     """
 
-    __slots__ = ("_events", "_pos")
+    __slots__ = ("_events", "_last_id", "_pos")
 
     def __init__(self) -> None:
         self._events: list[HistoryEvent] = []
         self._pos = 0
+        self._last_id = 0  # id of the last event received (0: none yet)
 
     def extend(self, events: Iterable[HistoryEvent]) -> None:
-        """Append events; ids must be consecutive and continue the ones already held."""
+        """Append events; ids must be consecutive and continue the ones already received."""
         held = self._events
-        expected = held[-1].event_id + 1 if held else 1
+        expected = self._last_id + 1
         for event in events:
             if event.event_id != expected:
-                if not held and event.event_id > 1:
+                if expected == 1 and event.event_id > 1:
                     raise HistoryError(
                         f"history starts at event {event.event_id}: a partial history "
                         "cannot be processed without the events before it"
@@ -101,22 +104,26 @@ class HistoryBuffer:
                 )
             held.append(event)
             expected += 1
-
-    def __len__(self) -> int:
-        return len(self._events)
+        self._last_id = expected - 1
 
     @property
-    def position(self) -> int:
-        """Index of the next event to read."""
-        return self._pos
+    def received(self) -> int:
+        """How many events were received in all (the id of the last one)."""
+        return self._last_id
 
     def take(self) -> HistoryEvent | None:
         """Return the next unread event and advance, or ``None`` when all were read."""
         pos = self._pos
-        if pos >= len(self._events):
+        events = self._events
+        if pos >= len(events):
             return None
-        self._pos = pos + 1
-        return self._events[pos]
+        event = events[pos]
+        if pos + 1 == len(events):
+            events.clear()  # all read: drop them (see the class docstring)
+            self._pos = 0
+        else:
+            self._pos = pos + 1
+        return event
 
     def unread(self) -> Iterator[HistoryEvent]:
         """The events not read yet, in order, without advancing (for read-ahead)."""

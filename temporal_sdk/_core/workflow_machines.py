@@ -56,6 +56,7 @@ from temporal_sdk._core.activation import (
     SignalWorkflow,
     StartChildWorkflow,
     StartTimer,
+    UpdateRandomSeed,
     UpsertSearchAttributes,
 )
 from temporal_sdk._core.determinism import NondeterminismError, describe_event
@@ -90,7 +91,7 @@ from temporal_sdk._core.machines.timer import TimerMachine
 from temporal_sdk._core.machines.upsert import UpsertMachine
 from temporal_sdk._core.machines.workflow_task import TaskAction, WorkflowTaskMachine
 from temporal_sdk.api.command.v1 import Command as CommandProto
-from temporal_sdk.api.enums.v1 import EventType
+from temporal_sdk.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporal_sdk.api.history.v1 import HistoryEvent
 
 __all__ = ["HistoryError", "NondeterminismError", "WorkflowMachines", "randomness_seed"]
@@ -98,6 +99,8 @@ __all__ = ["HistoryError", "NondeterminismError", "WorkflowMachines", "randomnes
 _ET = EventType
 _WFT_COMPLETED = _ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
 _WFT_STARTED = _ET.EVENT_TYPE_WORKFLOW_TASK_STARTED
+_WFT_FAILED = _ET.EVENT_TYPE_WORKFLOW_TASK_FAILED
+_RESET_CAUSE = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW
 # The only event types _read_ahead acts on (markers and update acceptances).
 _READ_AHEAD_TYPES = frozenset(
     {_ET.EVENT_TYPE_MARKER_RECORDED, _ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}
@@ -177,9 +180,9 @@ class WorkflowMachines:
 
     def add_events(self, events: Iterable[HistoryEvent]) -> None:
         """Add history events: the whole history, or (later) the events that follow."""
-        first_chunk = len(self._history) == 0
+        first_chunk = self._history.received == 0
         self._history.extend(events)
-        if first_chunk and len(self._history):
+        if first_chunk and self._history.received:
             self._history_must_start()
 
     def next_activation(self) -> Activation | None:
@@ -216,6 +219,18 @@ class WorkflowMachines:
         if completion.failure is not None:
             raise ValueError("a workflow task failure is reported to the server, not applied")
         self._awaiting = False
+        last = self._last
+        if last is not None and last.jobs:
+            # Keep only the header for follow-up activations: the jobs hold payloads, and a
+            # payload keeps its whole poll response alive while the run sits in the cache.
+            self._last = Activation(
+                last.run_id,
+                last.timestamp,
+                last.is_replaying,
+                last.history_length,
+                (),
+                last.continue_as_new_suggested,
+            )
         run = self._run
         for cmd in completion.commands:
             if not run.is_open:
@@ -330,6 +345,8 @@ class WorkflowMachines:
             action = self._task.on_task_event(event.event_type)
         except TransitionError as err:
             raise HistoryError(f"history event {describe_event(event)}: {err}") from None
+        if event.event_type == _WFT_FAILED:
+            self._on_task_failed(event)
         if action is not TaskAction.END_BATCH:
             return None
         kind = classify_task_start(self._history.peek_type())
@@ -352,6 +369,12 @@ class WorkflowMachines:
                 event.workflow_task_started_event_attributes.suggest_continue_as_new
             ),
         )
+
+    def _on_task_failed(self, event: HistoryEvent) -> None:
+        """A reset leaves WorkflowTaskFailed(RESET_WORKFLOW) in the new run: reseed random."""
+        attrs = event.workflow_task_failed_event_attributes
+        if attrs.cause == _RESET_CAUSE and attrs.new_run_id:
+            self._jobs.append(UpdateRandomSeed(randomness_seed(attrs.new_run_id)))
 
     def _read_ahead(self) -> None:
         """Tell the code about markers its replayed task recorded, before the code runs."""

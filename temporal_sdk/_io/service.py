@@ -189,6 +189,26 @@ def _credentials(tls: TLSConfig) -> grpc.ChannelCredentials:
     )
 
 
+_TLS_FAILURE_SIGNS = ("socket closed", "connection reset", "handshake", "certificate", "ssl")
+
+
+def _tls_hint(tls: TLSConfig | None, message: str) -> str:
+    """A hint for a connect failure that looks like a TLS problem (empty if it does not)."""
+    lowered = message.lower()
+    if tls is None or not any(sign in lowered for sign in _TLS_FAILURE_SIGNS):
+        return ""
+    if tls.client_cert is None:
+        return (
+            " (TLS failed: check that the server's certificate chains to server_root_ca_cert and "
+            "names the host or TLSConfig.domain; if the server requires mutual TLS, set "
+            "TLSConfig.client_cert and client_private_key)"
+        )
+    return (
+        " (TLS failed: check that the server's certificate chains to server_root_ca_cert and "
+        "names the host or TLSConfig.domain, and that the server trusts the client certificate)"
+    )
+
+
 # Whether a request message type has a string ``namespace`` field, by message class.
 _HAS_NAMESPACE: dict[type[Message], bool] = {}
 
@@ -340,7 +360,8 @@ class Connection:
             await self.system_info()
         except RPCError as err:
             raise type(err)(
-                f"failed to reach Temporal server at {self._target}: {err.message}",
+                f"failed to reach Temporal server at {self._target}: {err.message}"
+                + _tls_hint(self._tls, err.message),
                 err.status,
                 err.raw_grpc_status,
             ) from None

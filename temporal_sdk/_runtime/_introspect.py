@@ -120,7 +120,7 @@ def workflow_metadata(table: HandlerTable) -> WorkflowMetadata:
             signal_definitions=_definitions(table.signals),
             update_definitions=_definitions(table.updates),
         ),
-        current_details="",
+        current_details=table.current_details,
     )
 
 

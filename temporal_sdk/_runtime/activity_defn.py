@@ -33,6 +33,9 @@ class ActivityDefinition:
     def from_callable(fn: Callable[..., Any]) -> ActivityDefinition | None:
         """Return the definition ``@activity.defn`` attached to ``fn``, if any."""
         defn = getattr(fn, _ATTR, None)
+        if defn is None and not isinstance(fn, type) and not inspect.isroutine(fn):
+            # An instance of a class whose ``__call__`` method carries ``@activity.defn``.
+            defn = getattr(type(fn).__call__, _ATTR, None)
         return defn if isinstance(defn, ActivityDefinition) else None
 
     @staticmethod

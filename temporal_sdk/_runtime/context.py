@@ -160,6 +160,46 @@ class WorkflowRuntime(ABC):
         """The previous run's or attempt's failure (none by default)."""
         return None
 
+    # Run state the smaller workflow helpers (``_workflow_extras``) read; plain attributes with
+    # class-level defaults, so a runtime that never sets them costs nothing.
+    _cancel_reason: str | None = None
+    _seed: int = 0
+    _seed_callbacks: list[Callable[[int], None]] | None = None
+
+    def cancellation_reason(self) -> str | None:
+        """The reason of the server's cancel request for this run, or ``None`` if none came."""
+        return self._cancel_reason
+
+    def random_seed(self) -> int:
+        """The current seed of :meth:`random`."""
+        return self._seed
+
+    def register_random_seed_callback(self, callback: Callable[[int], None]) -> None:
+        """Call ``callback`` with the new seed when the run is reseeded (after a reset)."""
+        if self._seed_callbacks is None:
+            self._seed_callbacks = []
+        self._seed_callbacks.append(callback)
+
+    def _reseed(self, seed: int) -> None:
+        """Reseed :meth:`random` and tell every registered callback."""
+        self._seed = seed
+        self.random().seed(seed)
+        for callback in list(self._seed_callbacks or ()):
+            callback(seed)
+
+    def current_details(self) -> str:
+        """The run's current details text."""
+        details: str = self.handlers().current_details
+        return details
+
+    def set_current_details(self, description: str) -> None:
+        """Replace the run's current details text."""
+        self.handlers().current_details = description
+
+    @abstractmethod
+    def handlers(self) -> Any:
+        """The run's signal, query and update handler table."""
+
     @abstractmethod
     def memo_value(self, key: str, default: Any, *, type_hint: Any | None) -> Any:
         """One memo value decoded with ``type_hint``; ``default`` (or KeyError) if absent."""

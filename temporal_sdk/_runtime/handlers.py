@@ -175,6 +175,8 @@ class HandlerTable:
         self.running: dict[int, LiveHandler] = {}
         """Signal and update handler executions still in progress, by a private id."""
         self._next_id = 0
+        self.current_details = ""
+        """The run's current details text (``workflow.set_current_details``)."""
 
     def bind(self, obj: Any) -> None:
         """Install the class's handlers, bound to the freshly created workflow object."""

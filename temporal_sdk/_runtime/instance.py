@@ -39,6 +39,7 @@ from temporal_sdk._core.activation import (
     ResolveSignalExternalWorkflow,
     SignalWorkflow,
     StartTimer,
+    UpdateRandomSeed,
 )
 from temporal_sdk._runtime import guard as _guard
 from temporal_sdk._runtime import last_result
@@ -54,6 +55,7 @@ from temporal_sdk._runtime.origin import origin as _origin
 from temporal_sdk._runtime.run_ops import ContinueAsNewError, RunOps, continue_as_new_command
 from temporal_sdk._runtime.start_info import build_info
 from temporal_sdk._runtime.task_failure import task_failure
+from temporal_sdk._runtime.update_info import reset_update_info, set_update_info
 from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.common import RawValue
@@ -91,7 +93,7 @@ class WorkflowInstance(WorkflowRuntime):
         self._conditions: list[tuple[Callable[[], bool], asyncio.Future[Any]]] = []
         self._info: Info | None = None
         self._start_attrs: Any = None  # start event attributes, for last_result
-        self._random = random.Random(0)
+        self._random: random.Random | None = None  # made on first use: 2.5 KB per run
         self._args: list[Any] = []
         self._object: Any = None
         self._main: asyncio.Task[None] | None = None
@@ -170,6 +172,8 @@ class WorkflowInstance(WorkflowRuntime):
                 self._run_ops.notify_patch(job.patch_id)
             elif isinstance(job, NotifySideEffect):
                 self._run_ops.notify_side_effect(job.seq, job.result)
+            elif isinstance(job, UpdateRandomSeed):
+                self._reseed(job.randomness_seed)  # before signals, as sdk-core orders it
             elif isinstance(job, (SignalWorkflow, DoUpdate)):
                 signals.append(job)  # signals and updates, in history order
             else:
@@ -240,6 +244,7 @@ class WorkflowInstance(WorkflowRuntime):
             case ResolveRequestCancelExternalWorkflow():
                 self._children.external.resolve_cancel(job)
             case CancelWorkflow():
+                self._cancel_reason = job.reason
                 self._cancel_workflow()
             case _:
                 raise TypeError(f"unexpected activation job {job!r}")
@@ -267,8 +272,8 @@ class WorkflowInstance(WorkflowRuntime):
         self._info = build_info(
             init, timestamp, namespace=self._namespace, task_queue=self._task_queue
         )
-        self._start_attrs = init.start
-        self._random = random.Random(init.randomness_seed)
+        self._start_attrs = last_result.detach(init.start)
+        self._seed = init.randomness_seed
         if self._defn.name is None:
             self._args = [[RawValue(p) for p in init.arguments]]
         elif init.arguments:
@@ -352,7 +357,12 @@ class WorkflowInstance(WorkflowRuntime):
 
     def _apply_signal(self, job: SignalWorkflow | DoUpdate) -> None:
         if isinstance(job, DoUpdate):
-            self._handlers.update(job)
+            # The validator and the handler's task (which copies the context) see the update.
+            token = set_update_info(job.update_id, job.name)
+            try:
+                self._handlers.update(job)
+            finally:
+                reset_update_info(token)
         else:
             self._handlers.signal(job)
 
@@ -427,7 +437,9 @@ class WorkflowInstance(WorkflowRuntime):
         return self._history_length
 
     def random(self) -> random.Random:
-        """The run's deterministic random generator."""
+        """The run's deterministic random generator (seeded with the run's seed when first used)."""
+        if self._random is None:
+            self._random = random.Random(self._seed)
         return self._random
 
     def payload_converter(self) -> Any:

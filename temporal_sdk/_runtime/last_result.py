@@ -38,3 +38,23 @@ def last_failure(
         return None
     err: BaseException = failure_converter.from_failure(start.continued_failure, payload_converter)
     return err
+
+
+def detach(
+    start: WorkflowExecutionStartedEventAttributes,
+) -> WorkflowExecutionStartedEventAttributes | None:
+    """A standalone copy of only what this module reads, or ``None`` when there is nothing.
+
+    A run keeps this for its whole life; holding the start event itself would keep the poll
+    response it arrived in (its protobuf arena) alive as long as the run is cached.
+    """
+    has_result = len(start.last_completion_result.payloads) > 0
+    has_failure = start.HasField("continued_failure")
+    if not (has_result or has_failure):
+        return None
+    copy = WorkflowExecutionStartedEventAttributes()
+    if has_result:
+        copy.last_completion_result.CopyFrom(start.last_completion_result)
+    if has_failure:
+        copy.continued_failure.CopyFrom(start.continued_failure)
+    return copy

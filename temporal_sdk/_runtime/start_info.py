@@ -6,12 +6,14 @@ worker's namespace and task queue (the fallback when the event names none).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from temporal_sdk._core.activation import InitializeWorkflow
 from temporal_sdk._runtime.context import Info, ParentInfo
 from temporal_sdk._search_attributes import decode_typed
+from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.common import RetryPolicy
 
 
@@ -20,6 +22,22 @@ def _duration(proto: Any, field: str) -> timedelta | None:
         return None
     value: timedelta = getattr(proto, field).ToTimedelta()
     return value or None
+
+
+def _detached(payloads: Mapping[str, Payload]) -> dict[str, Payload]:
+    """Standalone copies of ``payloads``.
+
+    The run keeps its Info, and a payload held from the start event would keep the whole poll
+    response it arrived in (its protobuf arena) alive.
+    """
+    if not payloads:
+        return {}
+    copies: dict[str, Payload] = {}
+    for key, value in payloads.items():
+        copy = Payload()
+        copy.CopyFrom(value)
+        copies[key] = copy
+    return copies
 
 
 def build_info(
@@ -41,11 +59,11 @@ def build_info(
         cron_schedule=start.cron_schedule or None,
         execution_timeout=_duration(start, "workflow_execution_timeout"),
         first_execution_run_id=start.first_execution_run_id or init.run_id,
-        headers=dict(init.headers),
+        headers=_detached(init.headers),
         namespace=namespace,
         original_execution_run_id=start.original_execution_run_id or init.run_id,
         parent=parent,
-        raw_memo=dict(start.memo.fields),
+        raw_memo=_detached(start.memo.fields),
         retry_policy=retry,
         run_id=init.run_id,
         run_timeout=_duration(start, "workflow_run_timeout"),

@@ -22,12 +22,18 @@ from temporal_sdk._core.activation import (
     RequestCancelActivity,
     ResolveActivity,
     SignalWorkflow,
+    UpdateRandomSeed,
 )
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.history import HistoryError
 from temporal_sdk._core.workflow_machines import WorkflowMachines, randomness_seed
 from temporal_sdk.api.common.v1 import Payloads
-from temporal_sdk.api.enums.v1 import CommandType, EventType, RetryState
+from temporal_sdk.api.enums.v1 import (
+    CommandType,
+    EventType,
+    RetryState,
+    WorkflowTaskFailedCause,
+)
 from temporal_sdk.api.failure.v1 import ApplicationFailureInfo, Failure
 
 START = 1_700_000_000.0
@@ -561,3 +567,32 @@ def test_replay_of_1000_events_is_fast() -> None:
     elapsed = time.perf_counter() - begin
     assert n == seq + 1
     assert elapsed < 0.25, f"replay of {len(h.events)} events took {elapsed:.3f}s"
+
+
+def test_reset_task_failure_reseeds_random_with_the_new_run_id() -> None:
+    h = _started()
+    h.add_full_workflow_task()
+    h.add_signaled("poke")
+    h.add_workflow_task_scheduled()
+    h.add_workflow_task_started()
+    failed = h.add_workflow_task_failed()
+    attrs = h.events[failed - 1].workflow_task_failed_event_attributes
+    attrs.cause = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW
+    attrs.new_run_id = "reset-run"
+    h.add_workflow_task_to_start()
+    m = machines_for(h)
+    _, act = drive(m, [], [])
+    seeds = [j for j in act.jobs if isinstance(j, UpdateRandomSeed)]
+    assert seeds == [UpdateRandomSeed(randomness_seed("reset-run"))]
+
+
+def test_plain_task_failure_keeps_the_seed() -> None:
+    h = _started()
+    h.add_full_workflow_task()
+    h.add_signaled("poke")
+    h.add_workflow_task_scheduled()
+    h.add_workflow_task_started()
+    h.add_workflow_task_failed()
+    h.add_workflow_task_to_start()
+    _, act = drive(machines_for(h), [], [])
+    assert not [j for j in act.jobs if isinstance(j, UpdateRandomSeed)]
