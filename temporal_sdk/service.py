@@ -15,8 +15,8 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import temporal_sdk.api._services as _services
-from temporal_sdk._redact import dataclass_repr
 from temporal_sdk._io.service import Connection
+from temporal_sdk._redact import dataclass_repr
 from temporal_sdk.api.dependencies.google.rpc import Status
 from temporal_sdk.exceptions import TemporalError
 

@@ -59,6 +59,7 @@ class _ActivityTask(ActivityHandle[Any]):
         self._runtime = runtime
         self._activity = state
         self._log_destroy_pending = False
+        loop.track(self)
 
     def cancel(self, msg: Any | None = None) -> bool:
         if not self._activity.started and not self.done():

@@ -27,6 +27,7 @@ from temporal_sdk._runtime.context import Info
 from temporal_sdk._runtime.definitions import workflow_name_for, workflow_result_type_for
 from temporal_sdk._runtime.external import ARG_UNSET, ExternalWorkflows, await_operation
 from temporal_sdk._runtime.external import one_or_many as _one_or_many
+from temporal_sdk._runtime.loop import track_task
 from temporal_sdk.api.command.v1 import StartChildWorkflowExecutionCommandAttributes
 from temporal_sdk.api.common.v1 import WorkflowType
 from temporal_sdk.api.enums.v1 import (
@@ -292,6 +293,7 @@ class ChildWorkflowHandle(asyncio.Task[_R], Generic[_SelfT, _R]):  # type: ignor
         self._log_destroy_pending = False
         self._children = children
         self._child = child
+        track_task(self)
 
     @property
     def id(self) -> str:

@@ -47,6 +47,7 @@ from temporal_sdk._runtime.activities import ActivityRuntime
 from temporal_sdk._runtime.children import ChildWorkflows
 from temporal_sdk._runtime.context import Info, WorkflowRuntime
 from temporal_sdk._runtime.definitions import WorkflowDefinition
+from temporal_sdk._runtime.dynamic_config import dynamic_failure_types
 from temporal_sdk._runtime.handlers import HandlerTable, QueryAnswer
 from temporal_sdk._runtime.local_activities import LocalActivityRuntime
 from temporal_sdk._runtime.loop import WorkflowEventLoop
@@ -82,7 +83,8 @@ class WorkflowInstance(WorkflowRuntime):
         self._task_queue = task_queue
         self._pc = payload_converter
         self._fc = failure_converter
-        self._failure_types = tuple(defn.failure_exception_types) + tuple(failure_exception_types)
+        self._worker_failure_types = tuple(failure_exception_types)
+        self._failure_types = tuple(defn.failure_exception_types) + self._worker_failure_types
         self._loop = WorkflowEventLoop(self)
         self._loop.runtime = self
         _guard.install()
@@ -212,7 +214,7 @@ class WorkflowInstance(WorkflowRuntime):
         previous = asyncio.events._get_running_loop()
         asyncio.events._set_running_loop(self._loop)
         try:
-            for task in asyncio.all_tasks(self._loop):
+            for task in self._loop.pending_tasks():  # not all_tasks: O(every task in process)
                 coro = task.get_coro()
                 close = getattr(coro, "close", None)
                 if close is not None:
@@ -297,6 +299,17 @@ class WorkflowInstance(WorkflowRuntime):
             self._fail_task(err)
             return
         self._handlers.bind(self._object)
+        if self._defn.name is None:
+            self._apply_dynamic_config()
+
+    def _apply_dynamic_config(self) -> None:
+        try:
+            types = dynamic_failure_types(self._object)
+        except Exception as err:
+            self._fail_task(err)
+            return
+        if types is not None:
+            self._failure_types = tuple(types) + self._worker_failure_types
 
     async def _run_main(self) -> None:
         self._main_started = True

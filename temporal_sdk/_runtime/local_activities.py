@@ -89,11 +89,13 @@ class LocalActivityRuntime:
             origin=self._origin(),
         )
         first = self._schedule(template)
-        return ActivityHandle(
+        handle: ActivityHandle[Any] = ActivityHandle(
             self._attempts(template, first, ret_type, self._now()),
             loop=self._loop,
             name=f"local {name}",
         )
+        self._loop.track(handle)
+        return handle
 
     def _schedule(self, template: ScheduleLocalActivity) -> asyncio.Future[ResolveLocalActivity]:
         """Issue one attempt's command now (so it keeps the caller's command order)."""

@@ -50,6 +50,13 @@ class _DurableTimer(asyncio.TimerHandle):
     _scheduled: bool  # asyncio's own slot, undeclared in typeshed
 
 
+def track_task(task: asyncio.Task[Any]) -> None:
+    """Register a task built directly with ``loop=`` (not via ``create_task``) with its loop."""
+    loop = task.get_loop()
+    if isinstance(loop, WorkflowEventLoop):
+        loop.track(task)
+
+
 class WorkflowEventLoop(asyncio.AbstractEventLoop):
     """A step-driven asyncio loop: FIFO ready queue, workflow time, durable timers."""
 
@@ -65,6 +72,10 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         self._exception_handler: Callable[[asyncio.AbstractEventLoop, dict[str, Any]], Any] | None
         self._exception_handler = None
         self._task_factory: Any = None
+        # Tasks of this loop in creation order (see ``track``); done ones are pruned whenever
+        # the table doubles, so tracking stays O(1) amortized.
+        self._tasks: dict[asyncio.Task[Any], None] = {}
+        self._prune_at = 16
         #: The object ``temporal_sdk.workflow`` reaches through the running loop.
         self.runtime: Any = None
         #: Whether the determinism guard (``_runtime/guard.py``) refuses calls during steps.
@@ -198,6 +209,7 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
                 task = self._task_factory(self, coro, context=context)
             if name is not None:
                 task.set_name(name)
+            self.track(task)
             return task  # type: ignore[no-any-return]
         if context is None or sys.version_info < (3, 11):
             task = asyncio.Task(coro, loop=self, name=name)
@@ -205,7 +217,24 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
             task = asyncio.Task(coro, loop=self, name=name, context=context)
         # A run that is dropped while blocked (its history may continue elsewhere) is normal.
         task._log_destroy_pending = False  # type: ignore[attr-defined]
+        self.track(task)
         return task
+
+    def track(self, task: asyncio.Task[Any]) -> None:
+        """Remember ``task`` so :meth:`pending_tasks` finds it (``create_task`` does this).
+
+        Task subclasses built directly on this loop (activity and child workflow handles) call
+        this too; a bare ``asyncio.Task(coro, loop=...)`` in user code is not seen.
+        """
+        tasks = self._tasks
+        tasks[task] = None
+        if len(tasks) >= self._prune_at:
+            self._tasks = tasks = {t: None for t in tasks if not t.done()}
+            self._prune_at = max(16, 2 * len(tasks))
+
+    def pending_tasks(self) -> list[asyncio.Task[Any]]:
+        """Tracked tasks not done yet, oldest first (O(own tasks), not ``asyncio.all_tasks``)."""
+        return [t for t in self._tasks if not t.done()]
 
     def set_task_factory(self, factory: Any) -> None:
         """Use ``factory(loop, coro)`` to build tasks (``None`` restores the default)."""
@@ -230,6 +259,7 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         self._closed = True
         self._ready.clear()
         self._timers.clear()
+        self._tasks.clear()
 
     def get_debug(self) -> bool:
         """Debug mode flag (only recorded; it changes nothing here)."""

@@ -45,9 +45,9 @@ class FakeFrontend:
         if self.fail_next > 0:
             self.fail_next -= 1
             await context.abort(grpc.StatusCode.UNAVAILABLE, "try again later")
-        if self.required_key is not None:
-            if headers.get("authorization") != f"Bearer {self.required_key}":
-                await context.abort(grpc.StatusCode.UNAUTHENTICATED, "bad API key")
+        key = self.required_key
+        if key is not None and headers.get("authorization") != f"Bearer {key}":
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "bad API key")
         return b""
 
 
