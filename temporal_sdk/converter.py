@@ -35,6 +35,13 @@ from temporal_sdk._converter_json import (
     JSONTypeConverterUnhandled,
     value_to_type,
 )
+from temporal_sdk._converter_search_attributes import (
+    decode_search_attributes,
+    decode_typed_search_attributes,
+    encode_search_attribute_values,
+    encode_search_attributes,
+    encode_typed_search_attribute_value,
+)
 from temporal_sdk.api.common.v1 import Payload, Payloads
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.common import RawValue
@@ -57,7 +64,12 @@ __all__ = [
     "JSONTypeConverterUnhandled",
     "PayloadCodec",
     "PayloadConverter",
+    "decode_search_attributes",
+    "decode_typed_search_attributes",
     "default",
+    "encode_search_attribute_values",
+    "encode_search_attributes",
+    "encode_typed_search_attribute_value",
     "value_to_type",
 ]
 

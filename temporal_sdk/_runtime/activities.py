@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from temporal_sdk._runtime.activity_defn import activity_name_for, activity_resu
 from temporal_sdk._runtime.context import ActivityCancellationType, ActivityHandle
 from temporal_sdk._runtime.loop import WorkflowEventLoop
 from temporal_sdk.api.command.v1 import ScheduleActivityTaskCommandAttributes
-from temporal_sdk.api.common.v1 import ActivityType
+from temporal_sdk.api.common.v1 import ActivityType, Payload
 from temporal_sdk.api.enums.v1 import RetryState, TaskQueueKind
 from temporal_sdk.api.failure.v1 import ActivityFailureInfo, CanceledFailureInfo, Failure
 from temporal_sdk.common import Priority, RetryPolicy
@@ -106,6 +106,7 @@ class ActivityRuntime:
         cancellation_type: ActivityCancellationType,
         activity_id: str | None,
         priority: Any | None,
+        headers: Mapping[str, Payload] | None = None,
     ) -> ActivityHandle[Any]:
         """Issue ScheduleActivity and return a handle resolved by ResolveActivity."""
         if not schedule_to_close_timeout and not start_to_close_timeout:
@@ -135,6 +136,8 @@ class ActivityRuntime:
             retry_policy.apply_to_proto(attrs.retry_policy)
         if isinstance(priority, Priority) and priority != Priority.default:
             attrs.priority.CopyFrom(priority._to_proto())
+        for key, value in (headers or {}).items():
+            attrs.header.fields[key].CopyFrom(value)
         state = _Activity(
             seq=seq,
             name=name,

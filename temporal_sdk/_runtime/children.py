@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from temporal_sdk import exceptions
 from temporal_sdk._core.activation import (
@@ -29,13 +29,16 @@ from temporal_sdk._runtime.external import ARG_UNSET, ExternalWorkflows, await_o
 from temporal_sdk._runtime.external import one_or_many as _one_or_many
 from temporal_sdk._runtime.loop import track_task
 from temporal_sdk.api.command.v1 import StartChildWorkflowExecutionCommandAttributes
-from temporal_sdk.api.common.v1 import WorkflowType
+from temporal_sdk.api.common.v1 import Payload, WorkflowType
 from temporal_sdk.api.enums.v1 import (
     StartChildWorkflowExecutionFailedCause,
     TaskQueueKind,
 )
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.common import Priority, RetryPolicy, WorkflowIDReusePolicy
+
+if TYPE_CHECKING:
+    from temporal_sdk._runtime.intercept import RunInterceptors
 
 _R = TypeVar("_R")
 _SelfT = TypeVar("_SelfT")
@@ -135,16 +138,32 @@ class ChildWorkflows:
         """Signals and cancel requests to other workflows (and this run's children)."""
         self._seq = 0
         self._children: dict[int, _Child] = {}
+        self.intercept: RunInterceptors | None = None
+        """The run's worker interceptors, if its worker has any."""
 
     async def start(
         self, workflow: Any, args: Sequence[Any], options: ChildOptions
     ) -> ChildWorkflowHandle[Any, Any]:
         """Start a child; return its handle once the server started it (else raise)."""
+        if self.intercept is not None:
+            return await self.intercept.start_child_workflow(workflow, args, options)
+        return await self.start_direct(workflow, args, options)
+
+    async def start_direct(
+        self,
+        workflow: Any,
+        args: Sequence[Any],
+        options: ChildOptions,
+        headers: Mapping[str, Payload] | None = None,
+    ) -> ChildWorkflowHandle[Any, Any]:
+        """:meth:`start` without interceptors, with ``headers`` on the command."""
         name = workflow_name_for(workflow)
         ret_type = options.result_type
         if ret_type is None and not isinstance(workflow, str):
             ret_type = workflow_result_type_for(workflow)
         attrs = self._attributes(name, args, options)
+        for key, value in (headers or {}).items():
+            attrs.header.fields[key].CopyFrom(value)
         self._seq += 1
         child = _Child(
             seq=self._seq,

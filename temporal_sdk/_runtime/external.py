@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from temporal_sdk._core.activation import (
     CancelSignalExternalWorkflow,
@@ -27,7 +27,10 @@ from temporal_sdk.api.command.v1 import (
     RequestCancelExternalWorkflowExecutionCommandAttributes,
     SignalExternalWorkflowExecutionCommandAttributes,
 )
-from temporal_sdk.api.common.v1 import WorkflowExecution
+from temporal_sdk.api.common.v1 import Payload, WorkflowExecution
+
+if TYPE_CHECKING:
+    from temporal_sdk._runtime.intercept import RunInterceptors
 
 _T = TypeVar("_T")
 ARG_UNSET: Any = object()
@@ -83,6 +86,8 @@ class ExternalWorkflows:
         self._cancel_seq = 0
         self._signals: dict[int, asyncio.Future[None]] = {}
         self._cancels: dict[int, asyncio.Future[None]] = {}
+        self.intercept: RunInterceptors | None = None
+        """The run's worker interceptors, if its worker has any."""
 
     def handle(self, workflow_id: str, run_id: str | None) -> ExternalWorkflowHandle[Any]:
         """A handle on the workflow ``workflow_id`` (and ``run_id``, if given)."""
@@ -98,6 +103,22 @@ class ExternalWorkflows:
         child_only: bool = False,
     ) -> None:
         """Send ``signal`` with ``args``; return once the server delivered it, else raise."""
+        if self.intercept is not None:
+            await self.intercept.signal(workflow_id, run_id, signal, args, child_only=child_only)
+        else:
+            await self.signal_direct(workflow_id, run_id, signal, args, child_only=child_only)
+
+    async def signal_direct(
+        self,
+        workflow_id: str,
+        run_id: str | None,
+        signal: str | Callable[..., Any],
+        args: Sequence[Any],
+        *,
+        child_only: bool = False,
+        headers: Mapping[str, Payload] | None = None,
+    ) -> None:
+        """:meth:`signal` without interceptors, with ``headers`` on the command."""
         attrs = SignalExternalWorkflowExecutionCommandAttributes(
             namespace=self._info().namespace,
             execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id or ""),
@@ -106,6 +127,8 @@ class ExternalWorkflows:
         )
         if args:
             attrs.input.payloads.extend(self._pc.to_payloads(list(args)))
+        for key, value in (headers or {}).items():
+            attrs.header.fields[key].CopyFrom(value)
         self._signal_seq += 1
         seq = self._signal_seq
         fut: asyncio.Future[None] = self._loop.create_future()

@@ -18,9 +18,9 @@ import functools
 import inspect
 import typing
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporal_sdk._core.activation import (
     AcceptUpdate,
@@ -41,6 +41,9 @@ from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.common import RawValue
 from temporal_sdk.exceptions import TemporalError
+
+if TYPE_CHECKING:
+    from temporal_sdk._runtime.intercept import RunInterceptors
 
 
 class UnfinishedUpdateHandlersWarning(RuntimeWarning):
@@ -175,6 +178,8 @@ class HandlerTable:
         self.running: dict[int, LiveHandler] = {}
         """Signal and update handler executions still in progress, by a private id."""
         self._next_id = 0
+        self.intercept: RunInterceptors | None = None
+        """The run's worker interceptors (set only when its worker has some)."""
         self.current_details = ""
         """The run's current details text (``workflow.set_current_details``)."""
 
@@ -231,6 +236,8 @@ class HandlerTable:
         except Exception as err:
             self._on_error(err, handler.fn)
             return
+        if self.intercept is not None:
+            handler = self.intercept.wrap_signal(handler, job)
         self._loop.create_task(self._run(handler, args), name=f"signal {job.signal_name}")
 
     async def _run(self, handler: LiveHandler, args: Sequence[Any]) -> None:
@@ -270,7 +277,10 @@ class HandlerTable:
                 )
             args = self._decode_args(handler, job.name, job.arguments)
             if job.run_validator and handler.validator is not None:
-                self._validate(handler.validator, args)
+                validator = handler.validator
+                if self.intercept is not None:
+                    validator = self.intercept.update_validator(job)
+                self._validate(validator, args)
         except Exception as err:
             if not job.run_validator:
                 self._fail_task(err)  # accepted before: it must be runnable on replay too
@@ -278,6 +288,8 @@ class HandlerTable:
             self._add(RejectUpdate(job.update_id, self._failure(err)))
             return
         self._add(AcceptUpdate(job.update_id))
+        if self.intercept is not None:
+            handler = self.intercept.wrap_update(handler, job)
         self._loop.create_task(
             self._run_update(handler, job.update_id, args), name=f"update {job.name}"
         )
@@ -338,13 +350,19 @@ class HandlerTable:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def query(self, query_type: str, arguments: Sequence[Payload]) -> QueryAnswer:
+    def query(
+        self,
+        query_type: str,
+        arguments: Sequence[Payload],
+        headers: Mapping[str, Payload] | None = None,
+        query_id: str = "",
+    ) -> QueryAnswer:
         """Run one query handler read-only and convert its result (or error) for the wire."""
         previous = asyncio.events._get_running_loop()
         asyncio.events._set_running_loop(self._loop)
         self.read_only = True
         try:
-            value = self._answer(query_type, arguments)
+            value = self._answer(query_type, arguments, headers, query_id)
             payload: Payload | None = self._pc.to_payloads([value])[0]
         except Exception as err:
             return QueryAnswer(failure=self._failure(err))
@@ -353,7 +371,13 @@ class HandlerTable:
             asyncio.events._set_running_loop(previous)
         return QueryAnswer(answer=payload)
 
-    def _answer(self, query_type: str, arguments: Sequence[Payload]) -> Any:
+    def _answer(
+        self,
+        query_type: str,
+        arguments: Sequence[Payload],
+        headers: Mapping[str, Payload] | None = None,
+        query_id: str = "",
+    ) -> Any:
         builtin = _introspect.BUILTIN_QUERIES.get(query_type)
         if builtin is not None:
             return builtin(self)
@@ -365,6 +389,8 @@ class HandlerTable:
                 f"known queries: [{' '.join(known)}]"
             )
         args = self._decode_args(handler, query_type, arguments)
+        if self.intercept is not None:
+            handler = self.intercept.wrap_query(handler, query_id, query_type, headers or {})
         result = handler.fn(*args)
         if asyncio.iscoroutine(result):
             result.close()

@@ -9,7 +9,7 @@ but the same activity id and original schedule time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from temporal_sdk._core.activation import Command, ResolveLocalActivity, Schedul
 from temporal_sdk._runtime.activity_defn import activity_name_for, activity_result_type_for
 from temporal_sdk._runtime.context import ActivityHandle
 from temporal_sdk._runtime.loop import WorkflowEventLoop
+from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.api.common.v1 import RetryPolicy as RetryPolicyProto
 from temporal_sdk.common import RetryPolicy
 
@@ -62,6 +63,7 @@ class LocalActivityRuntime:
         retry_policy: RetryPolicy | None,
         local_retry_threshold: timedelta | None,
         activity_id: str | None,
+        headers: Mapping[str, Payload] | None = None,
     ) -> ActivityHandle[Any]:
         """Schedule the first attempt and return a handle resolving to the result."""
         if not schedule_to_close_timeout and not start_to_close_timeout:
@@ -86,6 +88,7 @@ class LocalActivityRuntime:
             local_retry_threshold=(
                 local_retry_threshold or DEFAULT_LOCAL_RETRY_THRESHOLD
             ).total_seconds(),
+            headers=dict(headers) if headers else {},
             origin=self._origin(),
         )
         first = self._schedule(template)

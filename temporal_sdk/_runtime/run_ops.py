@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from temporal_sdk._core.activation import (
     Command,
@@ -34,6 +34,9 @@ from temporal_sdk.api.common.v1 import Memo, Payload, SearchAttributes, Workflow
 from temporal_sdk.api.enums.v1 import TaskQueueKind
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.common import RetryPolicy
+
+if TYPE_CHECKING:
+    from temporal_sdk._runtime.intercept import RunInterceptors
 
 
 class ContinueAsNewError(BaseException):
@@ -89,6 +92,8 @@ class RunOps:
         self._side_effects: dict[int, Payload | None] = {}
         self._side_effect_seq = 0
         self.continue_as_new_suggested = False
+        self.intercept: RunInterceptors | None = None
+        """The run's worker interceptors, if its worker has any."""
 
     # -- patches -------------------------------------------------------------------------------
 
@@ -197,6 +202,35 @@ class RunOps:
         search_attributes: TypedSearchAttributes | None,
     ) -> NoReturn:
         """Raise the error that ends this run and continues it as a new one."""
+        options: dict[str, Any] = {
+            "workflow": workflow,
+            "task_queue": task_queue,
+            "run_timeout": run_timeout,
+            "task_timeout": task_timeout,
+            "backoff_start_interval": backoff_start_interval,
+            "retry_policy": retry_policy,
+            "memo": memo,
+            "search_attributes": search_attributes,
+        }
+        if self.intercept is not None:
+            self.intercept.continue_as_new(args, **options)
+        self.continue_as_new_direct(args, **options)
+
+    def continue_as_new_direct(
+        self,
+        args: Sequence[Any],
+        *,
+        workflow: Any | None,
+        task_queue: str | None,
+        run_timeout: timedelta | None,
+        task_timeout: timedelta | None,
+        backoff_start_interval: timedelta | None,
+        retry_policy: RetryPolicy | None,
+        memo: Mapping[str, Any] | None,
+        search_attributes: TypedSearchAttributes | None,
+        headers: Mapping[str, Payload] | None = None,
+    ) -> NoReturn:
+        """:meth:`continue_as_new` without interceptors, with ``headers`` on the command."""
         info = self._info()
         attrs = ContinueAsNewWorkflowExecutionCommandAttributes(
             workflow_type=WorkflowType(
@@ -224,6 +258,8 @@ class RunOps:
                 "search_attributes of continue_as_new must be a common.TypedSearchAttributes"
             )
         encode_typed(sa, attrs.search_attributes)
+        for key, payload in (headers or {}).items():
+            attrs.header.fields[key].CopyFrom(payload)
         raise _ContinueAsNew(attrs)
 
     def _continue_memo(
