@@ -208,3 +208,26 @@ __all__ += [
     "SearchAttributeValue",
     "TypedSearchAttributes",
 ]
+
+# Worker-deployment versioning and standalone-activity id policies, also under temporalio's names.
+from temporal_sdk._versioning import (  # noqa: E402
+    ActivityIDConflictPolicy,
+    ActivityIDReusePolicy,
+    AutoUpgradeVersioningOverride,
+    OneTimeVersioningOverride,
+    PinnedVersioningOverride,
+    VersioningBehavior,
+    VersioningOverride,
+    WorkerDeploymentVersion,
+)
+
+__all__ += [
+    "ActivityIDConflictPolicy",
+    "ActivityIDReusePolicy",
+    "AutoUpgradeVersioningOverride",
+    "OneTimeVersioningOverride",
+    "PinnedVersioningOverride",
+    "VersioningBehavior",
+    "VersioningOverride",
+    "WorkerDeploymentVersion",
+]

@@ -231,7 +231,7 @@ def in_workflow() -> bool:
 
 def info() -> Info:
     """Facts about the running workflow."""
-    return _context.current().info()
+    return _context.current().outbound_info()
 
 
 def instance() -> Any:

@@ -3,12 +3,15 @@
 Rule: every event leaves this module decoded by the payload codec, and never past the task's
 ``started_event_id`` (events the server appended after the task started belong to the next task).
 Each ``GetWorkflowExecutionHistory`` call is counted, so tests can tell a cache hit from a replay.
+A codec failure or a history that stops short of the task raises a :class:`TaskHistoryError`,
+which the worker reports as a failed workflow task.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from temporal_sdk._core.history import event_name
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk.api.history.v1 import HistoryEvent
 from temporal_sdk.api.workflowservice.v1 import (
@@ -18,6 +21,30 @@ from temporal_sdk.api.workflowservice.v1 import (
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
+
+
+class TaskHistoryError(Exception):
+    """The events of a workflow task cannot be handed to the core; the task must fail."""
+
+
+class PayloadDecodeError(TaskHistoryError):
+    """The payload codec raised while decoding an event of the task's history."""
+
+
+class IncompleteHistoryError(TaskHistoryError):
+    """The history fetched for a task ends before the task's WorkflowTaskStarted event."""
+
+
+def ensure_complete(task: PollWorkflowTaskQueueResponse, events: list[HistoryEvent]) -> None:
+    """Raise :class:`IncompleteHistoryError` unless ``events`` reach the task's started event."""
+    last = task.started_event_id
+    reached = events[-1].event_id if events else 0
+    if last and reached < last:
+        raise IncompleteHistoryError(
+            f"the history of workflow {task.workflow_execution.workflow_id} ends at event "
+            f"{reached}, before the task's WorkflowTaskStarted event {last}: a history page "
+            "is missing or was truncated"
+        )
 
 
 class HistoryFetcher:
@@ -76,5 +103,11 @@ class HistoryFetcher:
         codec = self._client.data_converter.payload_codec
         if codec is not None:
             for event in events:
-                await visit_payloads(event, codec.decode)
+                try:
+                    await visit_payloads(event, codec.decode)
+                except Exception as err:
+                    raise PayloadDecodeError(
+                        f"the payload codec failed to decode event {event.event_id} "
+                        f"({event_name(event.event_type)}): {type(err).__name__}: {err}"
+                    ) from err
         return events

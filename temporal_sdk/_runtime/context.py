@@ -120,6 +120,10 @@ class WorkflowRuntime(ABC):
     def info(self) -> Info:
         """The run's :class:`Info`."""
 
+    def outbound_info(self) -> Info:
+        """What ``workflow.info()`` returns (worker interceptors may wrap it)."""
+        return self.info()
+
     @abstractmethod
     def time(self) -> float:
         """Workflow time in seconds since the epoch."""

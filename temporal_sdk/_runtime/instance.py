@@ -49,6 +49,8 @@ from temporal_sdk._runtime.context import Info, WorkflowRuntime
 from temporal_sdk._runtime.definitions import WorkflowDefinition
 from temporal_sdk._runtime.dynamic_config import dynamic_failure_types
 from temporal_sdk._runtime.handlers import HandlerTable, QueryAnswer
+from temporal_sdk._runtime.intercept import RunInterceptors, RunParts
+from temporal_sdk._runtime.intercept import install as install_interceptors
 from temporal_sdk._runtime.local_activities import LocalActivityRuntime
 from temporal_sdk._runtime.loop import WorkflowEventLoop
 from temporal_sdk._runtime.origin import fn_origin as _fn_origin
@@ -68,6 +70,43 @@ _MISSING: Any = object()
 class WorkflowInstance(WorkflowRuntime):
     """The runtime of one workflow run: ``activate(activation) -> Completion``, repeatedly."""
 
+    # Slots for the attributes every run sets: past ~30 attributes an instance dict stops
+    # sharing keys and costs ~1.5 KB per cached run. The base class keeps ``__dict__``, so an
+    # attribute missing here still works (it just lands in a small per-instance dict).
+    __slots__ = (
+        "_activation_no",
+        "_activities",
+        "_args",
+        "_cancel_requested",
+        "_children",
+        "_closed",
+        "_commands",
+        "_conditions",
+        "_defn",
+        "_failure_types",
+        "_fc",
+        "_handlers",
+        "_history_length",
+        "_info",
+        "_local",
+        "_loop",
+        "_main",
+        "_main_started",
+        "_memo",
+        "_namespace",
+        "_object",
+        "_pc",
+        "_random",
+        "_replaying",
+        "_run_ops",
+        "_seed",
+        "_start_attrs",
+        "_task_error",
+        "_task_queue",
+        "_timer_seq",
+        "_worker_failure_types",
+    )
+
     def __init__(
         self,
         defn: WorkflowDefinition,
@@ -77,8 +116,11 @@ class WorkflowInstance(WorkflowRuntime):
         payload_converter: Any,
         failure_converter: Any,
         failure_exception_types: Sequence[type[BaseException]] = (),
+        interceptor_classes: Sequence[type[Any]] = (),
     ) -> None:
         self._defn = defn
+        self._interceptor_classes = tuple(interceptor_classes)
+        self._intercept: RunInterceptors | None = None
         self._namespace = namespace
         self._task_queue = task_queue
         self._pc = payload_converter
@@ -96,6 +138,7 @@ class WorkflowInstance(WorkflowRuntime):
         self._info: Info | None = None
         self._start_attrs: Any = None  # start event attributes, for last_result
         self._random: random.Random | None = None  # made on first use: 2.5 KB per run
+        self._seed = 0
         self._args: list[Any] = []
         self._object: Any = None
         self._main: asyncio.Task[None] | None = None
@@ -291,6 +334,8 @@ class WorkflowInstance(WorkflowRuntime):
     def _instantiate(self) -> None:
         cls = self._defn.cls
         try:
+            if self._interceptor_classes:
+                self._install_interceptors()
             if getattr(getattr(cls, "__init__", None), "__temporal_workflow_init", False):
                 self._object = cls(*self._args)
             else:
@@ -311,10 +356,26 @@ class WorkflowInstance(WorkflowRuntime):
         if types is not None:
             self._failure_types = tuple(types) + self._worker_failure_types
 
+    def _install_interceptors(self) -> None:
+        parts = RunParts(
+            defn=self._defn,
+            handlers=self._handlers,
+            activities=self._activities,
+            local=self._local,
+            children=self._children,
+            run_ops=self._run_ops,
+            info=self.info,
+            workflow_object=self.workflow_object,
+        )
+        self._intercept = install_interceptors(parts, self._interceptor_classes)
+
     async def _run_main(self) -> None:
         self._main_started = True
         try:
-            result = await self._defn.run_fn(self._object, *self._args)
+            if self._intercept is not None:
+                result = await self._intercept.execute_workflow(self._args, self.info().headers)
+            else:
+                result = await self._defn.run_fn(self._object, *self._args)
             payload = self._pc.to_payloads([result])[0]
         except (Exception, asyncio.CancelledError, ContinueAsNewError) as err:
             self._on_code_error(err, self._defn.run_fn)
@@ -383,9 +444,15 @@ class WorkflowInstance(WorkflowRuntime):
         """The run's live signal, query and update handlers (see ``handlers``)."""
         return self._handlers
 
-    def query(self, query_type: str, arguments: Sequence[Payload]) -> QueryAnswer:
+    def query(
+        self,
+        query_type: str,
+        arguments: Sequence[Payload],
+        headers: Mapping[str, Payload] | None = None,
+        query_id: str = "",
+    ) -> QueryAnswer:
         """Answer one query read-only, after the task's jobs were applied; no commands result."""
-        return self._handlers.query(query_type, arguments)
+        return self._handlers.query(query_type, arguments, headers, query_id)
 
     def _log_warning(self, msg: str, *args: Any) -> None:
         if not self._replaying:
@@ -409,11 +476,15 @@ class WorkflowInstance(WorkflowRuntime):
     def start_local_activity(self, activity: Any, args: Sequence[Any], **options: Any) -> Any:
         """Schedule a local activity (run by the worker, recorded as a marker)."""
         self._handlers.check_writable("start a local activity")
+        if self._intercept is not None:
+            return self._intercept.start_local_activity(activity, args, **options)
         return self._local.start(activity, args, **options)
 
     def start_activity(self, activity: Any, args: Sequence[Any], **options: Any) -> Any:
         """Issue ScheduleActivity and return a handle resolved by ResolveActivity."""
         self._handlers.check_writable("start an activity")
+        if self._intercept is not None:
+            return self._intercept.start_activity(activity, args, **options)
         return self._activities.start(activity, args, **options)
 
     # -- WorkflowRuntime -----------------------------------------------------------------------
@@ -426,6 +497,10 @@ class WorkflowInstance(WorkflowRuntime):
             await fut
         else:
             await asyncio.wait_for(fut, timeout)
+
+    def outbound_info(self) -> Info:
+        """``workflow.info()``: through the worker interceptors' outbound chain when present."""
+        return self.info() if self._intercept is None else self._intercept.info()
 
     def info(self) -> Info:
         """The run's :class:`Info` (available once InitializeWorkflow was applied)."""

@@ -442,3 +442,15 @@ class _TerminalOutbound(WorkflowOutboundInterceptor):
             activity_id=input.activity_id,
             headers=input.headers,
         )
+
+
+def install(
+    parts: RunParts, classes: Sequence[type[WorkflowInboundInterceptor]]
+) -> RunInterceptors:
+    """Build the run's chains and route the run's handler table and operations through them."""
+    chains = RunInterceptors(parts, classes)
+    parts.handlers.intercept = chains
+    parts.children.intercept = chains
+    parts.children.external.intercept = chains
+    parts.run_ops.intercept = chains
+    return chains
