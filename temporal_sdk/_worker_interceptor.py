@@ -359,3 +359,20 @@ class WorkflowOutboundInterceptor:
     async def start_nexus_operation(self, input: Any) -> Any:
         """Nexus operations are not supported by this SDK; always raises."""
         raise NotImplementedError("Nexus operations are not supported")
+
+
+def worker_interceptors(client: Any, interceptors: Sequence[Any]) -> list[Interceptor]:
+    """A worker's interceptors: the client's worker interceptors first, then its own.
+
+    Client interceptors that do not subclass :class:`Interceptor` are skipped; a worker
+    interceptor that does not subclass it is a ``TypeError``.
+    """
+    for interceptor in interceptors:
+        if not isinstance(interceptor, Interceptor):
+            raise TypeError(
+                "worker interceptors must subclass temporal_sdk.worker.Interceptor, not "
+                f"{type(interceptor).__name__}"
+            )
+    config = getattr(client, "config", None)
+    from_client = config().get("interceptors", ()) if callable(config) else ()
+    return [i for i in from_client if isinstance(i, Interceptor)] + list(interceptors)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 from temporal_sdk._runtime.activity_defn import ActivityDefinition
 
 if TYPE_CHECKING:
+    from temporal_sdk._worker_interceptor import ActivityOutboundInterceptor
     from temporal_sdk.client import Client
     from temporal_sdk.common import Priority, RetryPolicy
     from temporal_sdk.converter import PayloadConverter
@@ -241,6 +242,8 @@ class _Context:
         default_factory=_CancellationDetailsHolder
     )
     shield_thread_cancel_exception: Callable[[], AbstractContextManager[None]] | None = None
+    outbound: ActivityOutboundInterceptor | None = None
+    """The worker interceptors' outbound chain, when the worker has interceptors."""
 
     @staticmethod
     def current() -> _Context:
@@ -274,7 +277,8 @@ def in_activity() -> bool:
 
 def info() -> Info:
     """The :class:`Info` of the running activity; ``RuntimeError`` outside an activity."""
-    return _Context.current().info
+    context = _Context.current()
+    return context.info if context.outbound is None else context.outbound.info()
 
 
 def client() -> Client:

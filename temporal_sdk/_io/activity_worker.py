@@ -26,12 +26,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.protobuf.wrappers_pb2 import DoubleValue
 
 from temporal_sdk import activity
+from temporal_sdk._io.activity_intercept import decode_headers, execute_intercepted
 from temporal_sdk._io.activity_process import run_in_process
 from temporal_sdk._io.activity_running import CancelReason as _CancelReason
 from temporal_sdk._io.activity_running import Running as _Running
 from temporal_sdk._io.activity_running import ThreadCancelRaiser
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._runtime.activity_defn import ActivityDefinition
+from temporal_sdk._worker_interceptor import Interceptor
 from temporal_sdk.api.common.v1 import Payload, Payloads
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.api.taskqueue.v1 import TaskQueue, TaskQueueMetadata
@@ -103,6 +105,8 @@ class ActivityWorker:
         for fn in activities:
             self._register(fn)
         self._running: dict[bytes, _Running] = {}
+        self.interceptors: Sequence[Interceptor] = ()
+        """Worker interceptors wrapping each attempt (set by the worker), outermost first."""
         self._idle = asyncio.Event()
         self._idle.set()
         self._shutdown_event: activity._CompositeEvent | None = None
@@ -382,6 +386,26 @@ class ActivityWorker:
         # scopes it to this activity (and to the task and thread context copied below).
         activity._Context.set(context)
         activity.logger.debug("Starting activity")
+        if self.interceptors:
+            return await execute_intercepted(
+                self.interceptors,
+                context,
+                fn=fn,
+                args=args,
+                executor=None if defn.is_async else self._executor,
+                headers=await decode_headers(task.header, self._data_converter.payload_codec),
+                run=lambda fn, args: self._run_fn(defn, fn, args, running, info),
+            )
+        return await self._run_fn(defn, fn, args, running, info)
+
+    async def _run_fn(
+        self,
+        defn: ActivityDefinition,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        running: _Running,
+        info: activity.Info,
+    ) -> Any:
         if defn.is_async:
             running.task = asyncio.create_task(_call_async(fn, args))
             if running.cancel_reason is not None:

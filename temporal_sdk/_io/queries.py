@@ -78,8 +78,11 @@ async def encode_messages(messages: Iterable[Message], codec: Any | None) -> Non
         await _transform_messages(messages, codec.encode)
 
 
-def _answer(instance: WorkflowInstance, query: WorkflowQuery) -> QueryAnswer:
-    return instance.query(query.query_type, list(query.query_args.payloads))
+def _answer(instance: WorkflowInstance, query: WorkflowQuery, query_id: str) -> QueryAnswer:
+    headers = dict(query.header.fields) if query.HasField("header") else None
+    return instance.query(
+        query.query_type, list(query.query_args.payloads), headers=headers, query_id=query_id
+    )
 
 
 def _to_result(answer: QueryAnswer) -> WorkflowQueryResult:
@@ -97,9 +100,10 @@ def answer_queries(
     instance: WorkflowInstance, task: PollWorkflowTaskQueueResponse
 ) -> dict[str, WorkflowQueryResult]:
     """Answer every query of ``task`` (legacy one under the key ``""``) from ``instance``."""
-    results = {qid: _to_result(_answer(instance, q)) for qid, q in task.queries.items()}
+    results = {qid: _to_result(_answer(instance, q, qid)) for qid, q in task.queries.items()}
     if task.HasField("query"):
-        results[""] = _to_result(_answer(instance, task.query))
+        # sdk-core names the legacy query like this in the query job it builds.
+        results[""] = _to_result(_answer(instance, task.query, "legacy_query"))
     return results
 
 

@@ -31,6 +31,10 @@ class PayloadDecodeError(TaskHistoryError):
     """The payload codec raised while decoding an event of the task's history."""
 
 
+class PayloadEncodeError(TaskHistoryError):
+    """The payload codec raised while encoding the commands or answers of a task."""
+
+
 class IncompleteHistoryError(TaskHistoryError):
     """The history fetched for a task ends before the task's WorkflowTaskStarted event."""
 

@@ -22,7 +22,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from temporal_sdk._core.activation import WorkflowTaskFailure
 from temporal_sdk._core.workflow_machines import WorkflowMachines
@@ -34,7 +34,12 @@ from temporal_sdk._io.local_activities import LocalActivityRunner
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._io.workflow_cache import CachedRun, RunGates, WorkflowCache
-from temporal_sdk._io.workflow_history import HistoryFetcher
+from temporal_sdk._io.workflow_history import (
+    HistoryFetcher,
+    PayloadEncodeError,
+    TaskHistoryError,
+    ensure_complete,
+)
 from temporal_sdk._io.workflow_task import (
     CAUSE_UNHANDLED,
     REPLAY,
@@ -138,6 +143,8 @@ class WorkflowWorker:
         """Runs local activities; the worker gives it the activity worker's registrations."""
         self.eager_activities: EagerActivityDispatcher | None = None
         """Set by the worker when activities of this task queue may be dispatched eagerly."""
+        self.interceptor_classes: Sequence[type[Any]] = ()
+        """Workflow inbound interceptor classes (set by the worker), outermost first."""
         self.sticky_queue: str | None = None
         """This worker's sticky queue name, or ``None`` when the cache is disabled."""
         slots = asyncio.Semaphore(max_concurrent_workflow_tasks)
@@ -289,7 +296,12 @@ class WorkflowWorker:
         self, task: PollWorkflowTaskQueueResponse
     ) -> asyncio.Future[object] | None:
         """Answer one workflow task; return the stuck thread's future after a deadlock."""
-        events = await self.history.task_events(task)
+        try:
+            events = await self.history.task_events(task)
+            ensure_complete(task, events)
+        except TaskHistoryError as err:
+            await self._answer(task, None, self._history_failure(task, err))
+            return None
         run = self._cached_run(task, events)
         result: Outcome | object = REPLAY
         stuck: asyncio.Future[object] | None = None
@@ -301,14 +313,14 @@ class WorkflowWorker:
                     self.cache.release(run)
                     run = None
             if result is REPLAY:
-                if not events or events[0].event_id != 1:
-                    events = await self.history.full_history(task, events)
-                built = self._build_run(task)
+                full = await self._full_history(task, events)
+                built = full if isinstance(full, Outcome) else self._build_run(task)
                 if isinstance(built, Outcome):
                     result = built
                 else:
                     run = built
-                    result, stuck = await self._apply(task, run, events, cached=False)
+                    assert not isinstance(full, Outcome)
+                    result, stuck = await self._apply(task, run, full, cached=False)
             assert isinstance(result, Outcome)
             await self._answer(task, run, result)
         except BaseException:
@@ -319,6 +331,23 @@ class WorkflowWorker:
             if run is not None:
                 self.cache.release(run)
         return stuck
+
+    async def _full_history(
+        self, task: PollWorkflowTaskQueueResponse, events: list[HistoryEvent]
+    ) -> list[HistoryEvent] | Outcome:
+        """The whole history to rebuild the run from, or the task failure if it cannot be had."""
+        try:
+            if not events or events[0].event_id != 1:
+                events = await self.history.full_history(task, events)
+            ensure_complete(task, events)
+        except TaskHistoryError as err:
+            return self._history_failure(task, err)
+        return events
+
+    @staticmethod
+    def _history_failure(task: PollWorkflowTaskQueueResponse, err: TaskHistoryError) -> Outcome:
+        logger.warning("Workflow task of %s failed: %s", task.workflow_execution.workflow_id, err)
+        return task_failure(err)
 
     def _cached_run(
         self, task: PollWorkflowTaskQueueResponse, events: list[HistoryEvent]
@@ -371,6 +400,7 @@ class WorkflowWorker:
             payload_converter=converter.payload_converter,
             failure_converter=converter.failure_converter,
             failure_exception_types=self._failure_types,
+            interceptor_classes=self.interceptor_classes,
         )
         self.runs_built += 1
         return CachedRun(execution.run_id, machines, instance, users=1)
@@ -410,7 +440,15 @@ class WorkflowWorker:
                 self._forget(run, "the workflow task failed")
             await self._fail(task, outcome.failure)
             return
-        await self._complete(task, outcome.commands, outcome.queries, outcome.messages)
+        try:
+            await self._complete(task, outcome.commands, outcome.queries, outcome.messages)
+        except PayloadEncodeError as err:
+            if run is not None:
+                self._forget(run, "the payload codec failed")
+            failure = self._history_failure(task, err).failure
+            assert failure is not None
+            await self._fail(task, failure)
+            return
         if run is None:
             return
         if outcome.closes_run:
@@ -486,11 +524,16 @@ class WorkflowWorker:
             messages=messages,
         )
         codec = client.data_converter.payload_codec
-        await _queries.encode_results(req.query_results, codec)
-        await _queries.encode_messages(req.messages, codec)
-        if codec is not None:
-            for command in req.commands:
-                await visit_payloads(command, codec.encode)
+        try:
+            await _queries.encode_results(req.query_results, codec)
+            await _queries.encode_messages(req.messages, codec)
+            if codec is not None:
+                for command in req.commands:
+                    await visit_payloads(command, codec.encode)
+        except Exception as err:
+            raise PayloadEncodeError(
+                f"the payload codec failed to encode the task's answer: {type(err).__name__}: {err}"
+            ) from err
         eager = self.eager_activities
         reserved = await eager.mark(req.commands) if eager is not None else 0
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from temporal_sdk._lazy import lazy_getattr
 from temporal_sdk.activity import ActivityCancellationDetails
 from temporal_sdk.client._async_activity import (
     AsyncActivityCancelledError,
@@ -31,41 +34,77 @@ from temporal_sdk.client._messages import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
-from temporal_sdk.client._schedule import (
-    Schedule,
-    ScheduleAction,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleBackfill,
-    ScheduleCalendarSpec,
-    ScheduleIntervalSpec,
-    ScheduleOverlapPolicy,
-    SchedulePolicy,
-    ScheduleRange,
-    ScheduleSpec,
-    ScheduleState,
-)
-from temporal_sdk.client._schedule_info import (
-    ScheduleActionExecution,
-    ScheduleActionExecutionStartWorkflow,
-    ScheduleActionResult,
-    ScheduleDescription,
-    ScheduleInfo,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
-)
-from temporal_sdk.client._schedule_ops import (
-    ScheduleAsyncIterator,
-    ScheduleHandle,
-    ScheduleListAction,
-    ScheduleListActionStartWorkflow,
-    ScheduleListDescription,
-    ScheduleListInfo,
-    ScheduleListSchedule,
-    ScheduleListState,
-)
 from temporal_sdk.client._with_start import WithStartWorkflowOperation
 from temporal_sdk.client._workflow import WorkflowHandle
+
+if TYPE_CHECKING:
+    from temporal_sdk.client._schedule import (
+        Schedule,
+        ScheduleAction,
+        ScheduleActionStartWorkflow,
+        ScheduleAlreadyRunningError,
+        ScheduleBackfill,
+        ScheduleCalendarSpec,
+        ScheduleIntervalSpec,
+        ScheduleOverlapPolicy,
+        SchedulePolicy,
+        ScheduleRange,
+        ScheduleSpec,
+        ScheduleState,
+    )
+    from temporal_sdk.client._schedule_info import (
+        ScheduleActionExecution,
+        ScheduleActionExecutionStartWorkflow,
+        ScheduleActionResult,
+        ScheduleDescription,
+        ScheduleInfo,
+        ScheduleUpdate,
+        ScheduleUpdateInput,
+    )
+    from temporal_sdk.client._schedule_ops import (
+        ScheduleAsyncIterator,
+        ScheduleHandle,
+        ScheduleListAction,
+        ScheduleListActionStartWorkflow,
+        ScheduleListDescription,
+        ScheduleListInfo,
+        ScheduleListSchedule,
+        ScheduleListState,
+    )
+else:
+    # Schedules load on first use (PEP 562): most clients never touch them.
+    __getattr__ = lazy_getattr(
+        globals(),
+        {
+            "Schedule": "temporal_sdk.client._schedule",
+            "ScheduleAction": "temporal_sdk.client._schedule",
+            "ScheduleActionStartWorkflow": "temporal_sdk.client._schedule",
+            "ScheduleAlreadyRunningError": "temporal_sdk.client._schedule",
+            "ScheduleBackfill": "temporal_sdk.client._schedule",
+            "ScheduleCalendarSpec": "temporal_sdk.client._schedule",
+            "ScheduleIntervalSpec": "temporal_sdk.client._schedule",
+            "ScheduleOverlapPolicy": "temporal_sdk.client._schedule",
+            "SchedulePolicy": "temporal_sdk.client._schedule",
+            "ScheduleRange": "temporal_sdk.client._schedule",
+            "ScheduleSpec": "temporal_sdk.client._schedule",
+            "ScheduleState": "temporal_sdk.client._schedule",
+            "ScheduleActionExecution": "temporal_sdk.client._schedule_info",
+            "ScheduleActionExecutionStartWorkflow": "temporal_sdk.client._schedule_info",
+            "ScheduleActionResult": "temporal_sdk.client._schedule_info",
+            "ScheduleDescription": "temporal_sdk.client._schedule_info",
+            "ScheduleInfo": "temporal_sdk.client._schedule_info",
+            "ScheduleUpdate": "temporal_sdk.client._schedule_info",
+            "ScheduleUpdateInput": "temporal_sdk.client._schedule_info",
+            "ScheduleAsyncIterator": "temporal_sdk.client._schedule_ops",
+            "ScheduleHandle": "temporal_sdk.client._schedule_ops",
+            "ScheduleListAction": "temporal_sdk.client._schedule_ops",
+            "ScheduleListActionStartWorkflow": "temporal_sdk.client._schedule_ops",
+            "ScheduleListDescription": "temporal_sdk.client._schedule_ops",
+            "ScheduleListInfo": "temporal_sdk.client._schedule_ops",
+            "ScheduleListSchedule": "temporal_sdk.client._schedule_ops",
+            "ScheduleListState": "temporal_sdk.client._schedule_ops",
+        },
+    )
 
 __all__ = [
     "ActivityCancellationDetails",

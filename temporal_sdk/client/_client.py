@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from typing_extensions import Self
 
-from temporal_sdk.client import _describe, _schedule_ops, _start
+from temporal_sdk.client import _describe, _start
 from temporal_sdk.client._client_start import _WorkflowStarter
 from temporal_sdk.client._describe import WorkflowExecutionAsyncIterator, WorkflowExecutionCount
-from temporal_sdk.client._schedule import Schedule, ScheduleBackfill
-from temporal_sdk.client._schedule_ops import ScheduleAsyncIterator, ScheduleHandle
 from temporal_sdk.client._workflow import WorkflowHandle
 from temporal_sdk.common import TypedSearchAttributes
 from temporal_sdk.converter import DataConverter
@@ -36,6 +34,8 @@ from temporal_sdk.service import (
 if TYPE_CHECKING:
     from temporal_sdk.client._async_activity import AsyncActivityHandle
     from temporal_sdk.client._messages import WorkflowUpdateHandle, WorkflowUpdateStage
+    from temporal_sdk.client._schedule import Schedule, ScheduleBackfill
+    from temporal_sdk.client._schedule_ops import ScheduleAsyncIterator, ScheduleHandle
     from temporal_sdk.client._with_start import WithStartWorkflowOperation
 
 SelfType = TypeVar("SelfType")
@@ -315,6 +315,8 @@ class Client(_WorkflowStarter):
         workflow's are part of its action). Raises ``ScheduleAlreadyRunningError`` when the id
         is taken.
         """
+        from temporal_sdk.client import _schedule_ops  # schedules load on first use
+
         return await _schedule_ops.create_schedule(
             self,
             id,
@@ -329,6 +331,8 @@ class Client(_WorkflowStarter):
 
     def get_schedule_handle(self, id: str) -> ScheduleHandle:
         """A handle to an existing schedule (no server call)."""
+        from temporal_sdk.client._schedule_ops import ScheduleHandle
+
         return ScheduleHandle(self, id)
 
     @overload
@@ -372,6 +376,8 @@ class Client(_WorkflowStarter):
         rpc_timeout: timedelta | None = None,
     ) -> ScheduleAsyncIterator:
         """Iterate over the namespace's schedules (eventually consistent, like all visibility)."""
+        from temporal_sdk.client._schedule_ops import ScheduleAsyncIterator
+
         return ScheduleAsyncIterator(
             self,
             query,

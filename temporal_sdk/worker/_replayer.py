@@ -17,6 +17,8 @@ from temporal_sdk._core.workflow_machines import WorkflowMachines
 from temporal_sdk._runtime.definitions import WorkflowDefinition
 from temporal_sdk._runtime.driver import run_activations
 from temporal_sdk._runtime.instance import WorkflowInstance
+from temporal_sdk._runtime.intercept import interceptor_classes
+from temporal_sdk._worker_interceptor import worker_interceptors
 from temporal_sdk.api.enums.v1 import EventType
 
 if TYPE_CHECKING:
@@ -65,6 +67,9 @@ class Replayer:
         self._namespace = namespace
         self._converter = data_converter or DataConverter.default
         self._failure_types = tuple(workflow_failure_exception_types)
+        self._interceptor_classes = interceptor_classes(
+            worker_interceptors(None, interceptors), {}
+        )
         self._definitions: dict[str, WorkflowDefinition] = {}
         self._dynamic: WorkflowDefinition | None = None
         for cls in workflows:
@@ -144,6 +149,7 @@ class Replayer:
             payload_converter=self._converter.payload_converter,
             failure_converter=self._converter.failure_converter,
             failure_exception_types=self._failure_types,
+            interceptor_classes=self._interceptor_classes,
         )
         try:
             machines.add_events(events)

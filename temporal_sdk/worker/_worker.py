@@ -124,10 +124,24 @@ class Worker:
         )
         if self._workflow_worker is not None:
             self._workflow_worker.local_activities.activity_worker = self._activity_worker
+        self._wire_interceptors(interceptors)
         self._run_task: asyncio.Task[None] | None = None
         self._started = False
         self._shutdown_started = False
         self._finished = asyncio.Event()
+
+    def _wire_interceptors(self, interceptors: Sequence[Any]) -> None:
+        """Hand the client's and the worker's worker interceptors to both halves."""
+        from temporal_sdk._runtime.intercept import interceptor_classes
+        from temporal_sdk._worker_interceptor import worker_interceptors
+
+        found = worker_interceptors(self._client, interceptors)
+        if not found:
+            return
+        if self._workflow_worker is not None:
+            self._workflow_worker.interceptor_classes = interceptor_classes(found, {})
+        if self._activity_worker is not None:
+            self._activity_worker.interceptors = found
 
     def _wire_eager_activities(self, disabled: bool, max_reservations: int) -> None:
         """Let workflow tasks hand activities of this queue straight to this worker."""

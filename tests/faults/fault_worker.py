@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from pathlib import Path
@@ -97,12 +98,22 @@ async def _serve(target: str, task_queue: str, exec_log: Path) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    orphan_watch = asyncio.create_task(_exit_when_orphaned(stop))
     worker = Worker(
         client, task_queue=task_queue, workflows=[FaultWorkflow], activities=[fault_step]
     )
     async with worker:
         print("READY", flush=True)
         await stop.wait()
+    orphan_watch.cancel()
+
+
+async def _exit_when_orphaned(stop: asyncio.Event) -> None:
+    """Stop when the driver that started us is gone (it may have been killed itself)."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(1.0)
+    stop.set()
 
 
 def main() -> None:

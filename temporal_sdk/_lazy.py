@@ -1,0 +1,29 @@
+"""Lazy public names for package ``__init__`` modules (PEP 562 module ``__getattr__``).
+
+Rule: a name served lazily must also be imported under ``if TYPE_CHECKING:`` in the package,
+so type checkers see it as an ordinary import; the ``__getattr__`` made here is assigned under
+``if not TYPE_CHECKING:`` so a misspelled name is still a type error. The first access imports
+the defining module and caches the value in the package's namespace, so later accesses (and
+``from package import name``) cost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+def lazy_getattr(namespace: dict[str, Any], origins: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` importing ``name`` from ``origins[name]`` on first use."""
+    package = namespace["__name__"]
+
+    def __getattr__(name: str) -> Any:
+        origin = origins.get(name)
+        if origin is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(origin), name)
+        namespace[name] = value
+        return value
+
+    return __getattr__
