@@ -5,21 +5,26 @@ Usage (from the repository root)::
     .venv/bin/python bench/mem_profile.py                 # 1,000 runs: bytes per run + top sites
     .venv/bin/python bench/mem_profile.py --rss           # RSS growth per run (no tracemalloc)
     .venv/bin/python bench/mem_profile.py --types         # live objects per run, by type
+    .venv/bin/python bench/mem_profile.py --server HOST:PORT   # the real worker, traced
 
 Each run goes through the same sans-IO path as the worker (``apply_task`` on a ``CachedRun``
 holding ``WorkflowMachines`` + ``WorkflowInstance``): a first task starts ``BenchParked``, which
 schedules an activity; a second task resolves the activity and the workflow parks on
 ``wait_condition``. Events are built per run and dropped after each task, as the worker drops a
-poll response, so the figures are what the sticky cache keeps per run.
+poll response, so the figures are what the sticky cache keeps per run. ``--server`` instead
+runs the real worker against a dev server (as the ``memory_cached`` scenario does) and traces
+everything the process keeps per parked workflow, client handles included.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import os
 import sys
 import tracemalloc
+import uuid
 from collections import Counter
 from typing import Any
 
@@ -94,6 +99,55 @@ def live_types() -> Counter[str]:
     return counts
 
 
+async def traced_server_run(target: str, count: int, top: int) -> None:
+    """Park ``count`` workflows in a real worker's cache and trace what they keep."""
+    from bench_workflows import noop
+
+    from temporal_sdk.client import Client
+    from temporal_sdk.worker import Worker
+
+    client = await Client.connect(target)
+    task_queue = f"mem-{uuid.uuid4()}"
+    worker = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[Parked],
+        activities=[noop],
+        max_cached_workflows=count + 100,
+    )
+    async with worker:
+        gc.collect()
+        tracemalloc.start(1)
+        snap0 = tracemalloc.take_snapshot()
+        handles = [
+            await client.start_workflow(
+                Parked.run, i, id=f"mem-{uuid.uuid4()}", task_queue=task_queue
+            )
+            for i in range(count)
+        ]
+        pending = list(handles)
+        while pending:
+            await asyncio.sleep(0.5)
+            pending = [h for h in pending if (await h.describe()).history_length < 10]
+        gc.collect()
+        snap1 = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        _print_stats(snap1.compare_to(snap0, "lineno"), count, top, "lineno")
+        for h in handles:
+            await h.signal(Parked.release)
+
+
+def _print_stats(stats: list[Any], count: int, top: int, group: str) -> None:
+    total = sum(s.size_diff for s in stats)
+    print(f"bytes_per_run {total / count:.0f}  (tracemalloc, {count} runs)")
+    for s in stats[:top]:
+        where: Any = s.traceback.format()[-1] if group != "traceback" else s.traceback
+        print(f"{s.size_diff / count:8.0f} B  {s.count_diff / count:6.2f} blk  {where}")
+        if group == "traceback":
+            for line in s.traceback.format()[-12:]:
+                print("          ", line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1000)
@@ -101,7 +155,11 @@ def main() -> None:
     parser.add_argument("--rss", action="store_true", help="RSS growth only (no tracemalloc)")
     parser.add_argument("--types", action="store_true", help="live objects per run by type")
     parser.add_argument("--group", default="lineno", choices=["lineno", "filename", "traceback"])
+    parser.add_argument("--server", help="trace the real worker against this dev server")
     args = parser.parse_args()
+    if args.server:
+        asyncio.run(traced_server_run(args.server, args.count, args.top))
+        return
 
     warm = [park_one(-1 - j) for j in range(20)]  # import-time and first-use costs
     del warm
@@ -126,15 +184,7 @@ def main() -> None:
     runs.extend(park_one(i) for i in range(args.count))
     gc.collect()
     snap1 = tracemalloc.take_snapshot()
-    stats = snap1.compare_to(snap0, args.group)
-    total = sum(s.size_diff for s in stats)
-    print(f"bytes_per_run {total / args.count:.0f}  (tracemalloc, {args.count} runs)")
-    for s in stats[: args.top]:
-        where: Any = s.traceback.format()[-1] if args.group != "traceback" else s.traceback
-        print(f"{s.size_diff / args.count:8.0f} B  {s.count_diff / args.count:6.2f} blk  {where}")
-        if args.group == "traceback":
-            for line in s.traceback.format()[-12:]:
-                print("          ", line)
+    _print_stats(snap1.compare_to(snap0, args.group), args.count, args.top, args.group)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,6 @@ from datetime import date, datetime, time
 from types import UnionType
 from typing import Any, ClassVar, Literal, NewType, TypeVar
 
-import typing_extensions
-
 __all__ = [
     "AdvancedJSONEncoder",
     "JSONTypeConverter",
@@ -161,7 +159,7 @@ def _classify(hint: Any) -> _Plan:
         return _Plan(_Kind.NEWTYPE, supertype)
     origin = getattr(hint, "__origin__", hint)
     args: tuple[Any, ...] = getattr(hint, "__args__", ())
-    if origin is Literal or origin is typing_extensions.Literal:
+    if origin is Literal or origin is _extensions_literal():
         return _Plan(_Kind.LITERAL, args=args)
     if origin is typing.Union or isinstance(origin, UnionType):
         return _Plan(_Kind.UNION, args=args)
@@ -190,6 +188,11 @@ def _classify(hint: Any) -> _Plan:
 
 
 _classify_cached = functools.lru_cache(maxsize=2048)(_classify)
+
+
+def _extensions_literal() -> Any:
+    """``typing_extensions.Literal`` if that module is loaded (not imported here: it is slow)."""
+    return getattr(sys.modules.get("typing_extensions"), "Literal", Literal)
 
 
 def _plan_for(hint: Any) -> _Plan:

@@ -6,9 +6,7 @@ untyped (dict of value lists) form is kept for code written against older APIs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from temporal_sdk._search_attributes import (
@@ -17,6 +15,7 @@ from temporal_sdk._search_attributes import (
     decode_typed,
     decode_untyped,
     encode_typed,
+    encode_untyped_values,
     encode_value,
 )
 from temporal_sdk.api.common.v1 import Payload, SearchAttributes
@@ -38,7 +37,7 @@ def encode_search_attributes(
         encode_typed(attributes, api)
         return
     for name, values in attributes.items():
-        api.indexed_fields[name].CopyFrom(encode_search_attribute_values(values))
+        api.indexed_fields[name].CopyFrom(encode_untyped_values(values))
 
 
 def encode_typed_search_attribute_value(key: SearchAttributeKey[Any], value: Any) -> Payload:
@@ -51,24 +50,7 @@ def encode_search_attribute_values(values: Sequence[Any]) -> Payload:
 
     Datetimes must carry a timezone and are written in ISO-8601 form.
     """
-    if not isinstance(values, list):
-        raise TypeError("search attribute values must be given as a list")
-    kinds = {type(v) for v in values}
-    if len(kinds) > 1:
-        raise TypeError(
-            f"search attribute values must share one type, got {sorted(map(str, kinds))}"
-        )
-    plain: list[Any] = []
-    for value in values:
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError("Timezone must be present on all search attribute dates")
-            value = value.isoformat()
-        plain.append(value)
-    return Payload(
-        metadata={"encoding": b"json/plain"},
-        data=json.dumps(plain, separators=(",", ":")).encode(),
-    )
+    return encode_untyped_values(values)
 
 
 def decode_search_attributes(api: SearchAttributes) -> dict[str, list[Any]]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Collection, Iterator, Sequence
+import warnings
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
@@ -245,6 +246,52 @@ def encode_typed(attributes: TypedSearchAttributes, proto: _SearchAttributesProt
     """Write every pair of ``attributes`` into ``proto.indexed_fields``."""
     for key, value in attributes:
         proto.indexed_fields[key.name].CopyFrom(encode_value(key, value))
+
+
+def encode_any(attributes: Any, proto: _SearchAttributesProto, *, what: str) -> None:
+    """Write typed attributes, or the deprecated name → list-of-values mapping, into ``proto``.
+
+    ``what`` names the call for the error raised on any other type.
+    """
+    if isinstance(attributes, TypedSearchAttributes):
+        encode_typed(attributes, proto)
+    elif isinstance(attributes, Mapping):
+        warnings.warn(
+            "search attributes given as a dict are deprecated; use TypedSearchAttributes",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        for name, values in attributes.items():
+            proto.indexed_fields[name].CopyFrom(encode_untyped_values(values))
+    else:
+        raise TypeError(
+            f"search_attributes of {what} must be a common.TypedSearchAttributes, "
+            f"not {type(attributes).__name__}"
+        )
+
+
+def encode_untyped_values(values: Sequence[Any]) -> Payload:
+    """The payload of one untyped attribute: a JSON list whose items share one type.
+
+    Datetimes must carry a timezone and are written in ISO-8601 form.
+    """
+    if not isinstance(values, list):
+        raise TypeError("search attribute values must be given as a list")
+    kinds = {type(v) for v in values}
+    if len(kinds) > 1:
+        names = sorted(k.__name__ for k in kinds)
+        raise TypeError(f"search attribute values must share one type, got {names}")
+    plain: list[Any] = []
+    for value in values:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("Timezone must be present on all search attribute dates")
+            value = value.isoformat()
+        plain.append(value)
+    return Payload(
+        metadata={"encoding": b"json/plain"},
+        data=json.dumps(plain, separators=(",", ":")).encode(),
+    )
 
 
 def encode_updates(

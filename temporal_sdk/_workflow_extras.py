@@ -106,9 +106,12 @@ def dynamic_config(fn: _F) -> _F:
 
 
 def extern_functions() -> Mapping[str, Callable[..., Any]]:
-    """Functions passed into a sandbox from outside; this SDK has no sandbox, so none."""
-    _context.current()
-    return {}
+    """Functions the worker's interceptors offered to workflow code (see ``worker.Interceptor``).
+
+    This SDK has no sandbox; the mapping holds what interceptors added to
+    ``WorkflowInterceptorClassInput.unsafe_extern_functions`` (usually nothing).
+    """
+    return _context.current().extern_functions
 
 
 def cancellation_reason() -> str | None:

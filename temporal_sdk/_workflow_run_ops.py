@@ -103,15 +103,18 @@ def side_effect(fn: Callable[[], Any], *, result_type: Any | None = None) -> Any
     return _context.current().run_ops().side_effect(fn, result_type)
 
 
-def upsert_search_attributes(attributes: Sequence[SearchAttributeUpdate[Any]]) -> None:
+def upsert_search_attributes(
+    attributes: Sequence[SearchAttributeUpdate[Any]] | Mapping[str, Sequence[Any]],
+) -> None:
     """Set or remove search attributes of this workflow.
 
     Pass updates made with ``SearchAttributeKey.value_set(value)`` and ``.value_unset()``;
-    ``workflow.info().typed_search_attributes`` reflects them at once.
+    ``workflow.info().typed_search_attributes`` reflects them at once. The deprecated dict form
+    (name → list of values) is accepted too and reflected in ``info().search_attributes``.
     """
     if not attributes:
         return
-    if isinstance(attributes, (Mapping, TypedSearchAttributes)):
+    if isinstance(attributes, TypedSearchAttributes):
         raise TypeError(
             "upsert_search_attributes takes a sequence of SearchAttributeKey.value_set() / "
             "value_unset() updates"

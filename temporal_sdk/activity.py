@@ -23,7 +23,7 @@ from temporal_sdk._runtime.activity_defn import ActivityDefinition
 if TYPE_CHECKING:
     from temporal_sdk._worker_interceptor import ActivityOutboundInterceptor
     from temporal_sdk.client import Client
-    from temporal_sdk.common import Priority, RetryPolicy
+    from temporal_sdk.common import MetricMeter, Priority, RetryPolicy
     from temporal_sdk.converter import PayloadConverter
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "is_cancelled",
     "is_worker_shutdown",
     "logger",
+    "metric_meter",
     "payload_converter",
     "raise_complete_async",
     "shield_thread_cancel_exception",
@@ -244,6 +245,27 @@ class _Context:
     shield_thread_cancel_exception: Callable[[], AbstractContextManager[None]] | None = None
     outbound: ActivityOutboundInterceptor | None = None
     """The worker interceptors' outbound chain, when the worker has interceptors."""
+    runtime_metric_meter: MetricMeter | None = None
+    """The worker runtime's meter; ``None`` where metrics cannot reach (process pools)."""
+    _metric_meter: MetricMeter | None = field(default=None, repr=False)
+
+    @property
+    def metric_meter(self) -> MetricMeter:
+        """The runtime meter with this activity's namespace, task queue and type attached."""
+        if self.runtime_metric_meter is None:
+            raise RuntimeError(
+                "Metrics meter not available in non-threaded sync activities like multiprocess"
+            )
+        if self._metric_meter is None:
+            info = self.info
+            self._metric_meter = self.runtime_metric_meter.with_additional_attributes(
+                {
+                    "namespace": info.namespace,
+                    "task_queue": info.task_queue,
+                    "activity_type": info.activity_type,
+                }
+            )
+        return self._metric_meter
 
     @staticmethod
     def current() -> _Context:
@@ -372,6 +394,16 @@ def raise_complete_async() -> NoReturn:
     :func:`info`.
     """
     raise _CompleteAsyncError()
+
+
+def metric_meter() -> MetricMeter:
+    """The running activity's meter (attributes namespace, task_queue and activity_type).
+
+    Raises:
+        RuntimeError: Not in an activity, or in a sync activity run in another process.
+
+    """
+    return _Context.current().metric_meter
 
 
 def payload_converter() -> PayloadConverter:

@@ -8,10 +8,30 @@ from datetime import timedelta
 from enum import IntEnum
 from typing import ClassVar
 
+from temporal_sdk._metrics import (
+    MetricAttributes,
+    MetricCommon,
+    MetricCounter,
+    MetricGauge,
+    MetricGaugeFloat,
+    MetricHistogram,
+    MetricHistogramFloat,
+    MetricHistogramTimedelta,
+    MetricMeter,
+)
 from temporal_sdk.api.common import v1 as _common
 from temporal_sdk.api.enums import v1 as _enums
 
 __all__ = [
+    "MetricAttributes",
+    "MetricCommon",
+    "MetricCounter",
+    "MetricGauge",
+    "MetricGaugeFloat",
+    "MetricHistogram",
+    "MetricHistogramFloat",
+    "MetricHistogramTimedelta",
+    "MetricMeter",
     "Priority",
     "QueryRejectCondition",
     "RawValue",

@@ -105,6 +105,7 @@ from temporal_sdk._workflow_messages import (
     set_signal_handler,
     set_update_handler,
 )
+from temporal_sdk._workflow_metrics import metric_meter
 from temporal_sdk._workflow_run_ops import (
     ContinueAsNewError,
     continue_as_new,
@@ -179,6 +180,7 @@ __all__ = [
     "logger",
     "memo",
     "memo_value",
+    "metric_meter",
     "new_random",
     "now",
     "patched",

@@ -101,6 +101,8 @@ _WFT_STARTED = _ET.EVENT_TYPE_WORKFLOW_TASK_STARTED
 _WFT_FAILED = _ET.EVENT_TYPE_WORKFLOW_TASK_FAILED
 _RESET_CAUSE = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW
 # The only event types _read_ahead acts on (markers and update acceptances).
+# Stands in for the proto of a command already matched by its history event.
+_MATCHED = CommandProto()
 _READ_AHEAD_TYPES = frozenset(
     {_ET.EVENT_TYPE_MARKER_RECORDED, _ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}
 )
@@ -303,6 +305,9 @@ class WorkflowMachines:
         del queue[0]
         if self._outgoing and head in self._outgoing:
             self._outgoing.remove(head)
+        # Recorded in history: the proto (with the command's input payloads) is never sent or
+        # read again, and a machine outlives it for the rest of the run.
+        head.proto = _MATCHED
         self._deliver(head.machine, event)
         if head.registers:
             self._by_event_id[event.event_id] = head.machine

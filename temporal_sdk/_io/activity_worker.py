@@ -26,6 +26,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.protobuf.wrappers_pb2 import DoubleValue
 
 from temporal_sdk import activity
+from temporal_sdk._io import worker_metrics as _worker_metrics
 from temporal_sdk._io.activity_intercept import decode_headers, execute_intercepted
 from temporal_sdk._io.activity_process import run_in_process
 from temporal_sdk._io.activity_running import CancelReason as _CancelReason
@@ -55,6 +56,15 @@ logger = logging.getLogger(__name__)
 
 _POLL_TIMEOUT = 70.0
 _HEARTBEAT_TIMEOUT_FRACTION = 0.8
+
+
+def _metric_outcome(outcome: _Outcome | None) -> str:
+    """How an attempt ended, as ``WorkerMetrics.activity_done`` names it."""
+    if outcome is None:
+        return "async"
+    if outcome.failure is not None:
+        return "failed"
+    return "completed" if outcome.cancelled is None else "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +120,8 @@ class ActivityWorker:
         self._idle = asyncio.Event()
         self._idle.set()
         self._shutdown_event: activity._CompositeEvent | None = None
+        self._metrics = _worker_metrics.for_client(client, task_queue)
+        self._runtime_meter = _worker_metrics.runtime_meter(client)
         self._poller = Poller(
             name=f"activity task poller ({task_queue})",
             poll=self._poll,
@@ -220,6 +232,8 @@ class ActivityWorker:
         resp = await client.workflow_service.poll_activity_task_queue(
             req, retry=False, timeout=_POLL_TIMEOUT
         )
+        if self._metrics is not None:
+            self._metrics.activity_poll(not resp.task_token)
         return resp if resp.task_token else None
 
     async def _rate_limit(self) -> None:
@@ -256,8 +270,17 @@ class ActivityWorker:
         self._running[token] = running
         self._idle.clear()
         heartbeater = asyncio.create_task(self._heartbeat_loop(running))
+        started = time.monotonic()
+        if self._metrics is not None:
+            self._metrics.activity_started(
+                task.activity_type.name, task.current_attempt_scheduled_time, task.started_time
+            )
         try:
             outcome = await self._outcome(task, entry, running)
+            if self._metrics is not None:
+                self._metrics.activity_done(
+                    task.activity_type.name, started, _metric_outcome(outcome), task.scheduled_time
+                )
             running.done = True
             heartbeater.cancel()
             await asyncio.gather(heartbeater, return_exceptions=True)
@@ -381,6 +404,7 @@ class ActivityWorker:
             client=self._client if defn.is_async else None,
             cancellation_details=running.details,
             shield_thread_cancel_exception=running.raiser.shielded if running.raiser else None,
+            runtime_metric_meter=self._runtime_meter,
         )
         # This runs in the poller's per-task asyncio task, so setting the variable here
         # scopes it to this activity (and to the task and thread context copied below).
@@ -473,7 +497,7 @@ class ActivityWorker:
             current_attempt_scheduled_time=_datetime(task.current_attempt_scheduled_time),
             heartbeat_details=details,
             heartbeat_timeout=_timedelta(task, "heartbeat_timeout"),
-            is_local=False,
+            is_local=task.task_token.startswith(b"local/"),  # see LocalActivityRunner
             namespace=task.workflow_namespace or self._client.namespace,
             schedule_to_close_timeout=_timedelta(task, "schedule_to_close_timeout"),
             scheduled_time=_datetime(task.scheduled_time),

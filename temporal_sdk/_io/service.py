@@ -9,7 +9,6 @@ are imported lazily, because that module imports this one.
 from __future__ import annotations
 
 import asyncio
-import importlib.metadata
 import logging
 import random
 import time
@@ -23,6 +22,8 @@ import grpc
 import grpc.aio
 from google.protobuf.message import Message
 
+from temporal_sdk._version import __version__
+
 if TYPE_CHECKING:
     from temporal_sdk.api.workflowservice.v1 import GetSystemInfoResponse
     from temporal_sdk.service import ConnectConfig, RetryConfig, RPCError, TLSConfig
@@ -35,10 +36,8 @@ CLIENT_NAME = "temporal-sdk-python"
 """Sent as the ``client-name`` header. The server checks the version of the names it knows
 (such as the official SDKs'), so we announce our own."""
 
-try:
-    CLIENT_VERSION = importlib.metadata.version("temporal-sdk")
-except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
-    CLIENT_VERSION = "0.0.0"
+CLIENT_VERSION = __version__
+"""Sent as the ``client-version`` header."""
 
 # The gRPC codes worth another attempt (the same set Temporal's Rust core retries).
 RETRYABLE_CODES = frozenset(
@@ -318,12 +317,19 @@ class Connection:
         method = self._callable(service, rpc, resp_type)
         headers = self._headers(req, metadata)
         seconds = _seconds(timeout)
-        backoff = Backoff(self._retry_config) if retry and rpc not in LONG_POLL_RPCS else None
+        retryable = retry and rpc not in LONG_POLL_RPCS
+        backoff: Backoff | None = None
         while True:
             try:
                 resp = await method(req, timeout=seconds, metadata=headers)
             except grpc.aio.AioRpcError as err:
-                delay = backoff.next_delay() if backoff and err.code() in RETRYABLE_CODES else None
+                delay = None
+                if retryable and err.code() in RETRYABLE_CODES:
+                    # The elapsed-time budget starts at the first failure, not at the call: a
+                    # long poll (a workflow result) that waited for minutes before its connection
+                    # broke deserves the same retries as a call that failed at once.
+                    backoff = backoff or Backoff(self._retry_config)
+                    delay = backoff.next_delay()
                 if delay is None:
                     raise _to_rpc_error(err) from None
                 logger.debug("%s failed (%s), retrying in %.3fs", rpc, err.code(), delay)

@@ -19,6 +19,7 @@ import concurrent.futures
 import functools
 import logging
 import os
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -28,6 +29,7 @@ from temporal_sdk._core.activation import WorkflowTaskFailure
 from temporal_sdk._core.workflow_machines import WorkflowMachines
 from temporal_sdk._io import eager_start as _eager_start
 from temporal_sdk._io import queries as _queries
+from temporal_sdk._io import worker_metrics as _worker_metrics
 from temporal_sdk._io.deadlock import DeadlockDetected, run_watched
 from temporal_sdk._io.eager_activities import EagerActivityDispatcher
 from temporal_sdk._io.local_activities import LocalActivityRunner
@@ -138,6 +140,7 @@ class WorkflowWorker:
         )
         self._stopping = asyncio.Event()
         self.eager_started = 0
+        self._metrics = _worker_metrics.for_client(client, task_queue)
         """Workflow tasks received from eager starts instead of polls (useful in tests)."""
         self.local_activities = LocalActivityRunner(None, client.data_converter, task_queue)
         """Runs local activities; the worker gives it the activity worker's registrations."""
@@ -145,6 +148,8 @@ class WorkflowWorker:
         """Set by the worker when activities of this task queue may be dispatched eagerly."""
         self.interceptor_classes: Sequence[type[Any]] = ()
         """Workflow inbound interceptor classes (set by the worker), outermost first."""
+        self.extern_functions: dict[str, Any] = {}
+        """What the interceptors offered to workflow code (``workflow.extern_functions()``)."""
         self.sticky_queue: str | None = None
         """This worker's sticky queue name, or ``None`` when the cache is disabled."""
         slots = asyncio.Semaphore(max_concurrent_workflow_tasks)
@@ -259,6 +264,8 @@ class WorkflowWorker:
             retry=False,
             timeout=_POLL_TIMEOUT,
         )
+        if self._metrics is not None:
+            self._metrics.workflow_poll(not resp.task_token, resp.scheduled_time, resp.started_time)
         return resp if resp.task_token else None
 
     async def _handle(self, task: PollWorkflowTaskQueueResponse) -> None:
@@ -272,11 +279,20 @@ class WorkflowWorker:
                     stuck = await self._serve_task(task)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            logger.exception(
-                "Workflow task for %s failed before it could be answered",
-                task.workflow_execution.workflow_id,
-            )
+        except Exception as err:
+            if _task_gone(err):
+                # Timed out, or answered by an attempt whose reply a broken connection lost;
+                # the run was evicted, and the server hands out a new task if one is due.
+                logger.warning(
+                    "Workflow task for %s is no longer known to the server: %s",
+                    task.workflow_execution.workflow_id,
+                    err,
+                )
+            else:
+                logger.exception(
+                    "Workflow task for %s failed before it could be answered",
+                    task.workflow_execution.workflow_id,
+                )
         if stuck is not None:
             await self._hold_slot(stuck)
 
@@ -302,7 +318,10 @@ class WorkflowWorker:
         except TaskHistoryError as err:
             await self._answer(task, None, self._history_failure(task, err))
             return None
+        started = time.monotonic()
         run = self._cached_run(task, events)
+        if self._metrics is not None:
+            self._metrics.workflow_cache(run is not None)
         result: Outcome | object = REPLAY
         stuck: asyncio.Future[object] | None = None
         try:
@@ -322,7 +341,13 @@ class WorkflowWorker:
                     assert not isinstance(full, Outcome)
                     result, stuck = await self._apply(task, run, full, cached=False)
             assert isinstance(result, Outcome)
+            if self._metrics is not None:
+                self._metrics.workflow_task_done(
+                    task.workflow_type.name, started, result.commands, result.failure
+                )
             await self._answer(task, run, result)
+            if self._metrics is not None:
+                self._metrics.cache_state(len(self.cache), self.cache.evictions)
         except BaseException:
             if run is not None:
                 self._forget(run, "the task could not be answered")
@@ -401,8 +426,10 @@ class WorkflowWorker:
             failure_converter=converter.failure_converter,
             failure_exception_types=self._failure_types,
             interceptor_classes=self.interceptor_classes,
+            extern_functions=self.extern_functions,
         )
         self.runs_built += 1
+        instance.runtime_metric_meter = _worker_metrics.runtime_meter(self._client)
         return CachedRun(execution.run_id, machines, instance, users=1)
 
     async def _apply(
@@ -563,3 +590,11 @@ class WorkflowWorker:
         if codec is not None:
             await visit_payloads(req.failure, codec.encode)
         await client.workflow_service.respond_workflow_task_failed(req, retry=True)
+
+
+def _task_gone(err: BaseException) -> bool:
+    """Whether answering a workflow task failed because the server no longer knows the task."""
+    # Imported here: only an error path needs the service module.
+    from temporal_sdk.service import RPCError, RPCStatusCode
+
+    return isinstance(err, RPCError) and err.status == RPCStatusCode.NOT_FOUND

@@ -282,14 +282,9 @@ def _cause_name(cause: int) -> str:
 def _encode_search_attributes(
     search_attributes: Any, attrs: StartChildWorkflowExecutionCommandAttributes
 ) -> None:
-    from temporal_sdk._search_attributes import TypedSearchAttributes, encode_typed
+    from temporal_sdk._search_attributes import encode_any
 
-    if not isinstance(search_attributes, TypedSearchAttributes):
-        raise TypeError(
-            "search_attributes of a child workflow must be a common.TypedSearchAttributes, "
-            f"not {type(search_attributes).__name__}"
-        )
-    encode_typed(search_attributes, attrs.search_attributes)
+    encode_any(search_attributes, attrs.search_attributes, what="a child workflow")
 
 
 class ChildWorkflowHandle(asyncio.Task[_R], Generic[_SelfT, _R]):  # type: ignore[misc,unused-ignore]

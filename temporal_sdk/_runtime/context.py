@@ -74,6 +74,8 @@ class Info:
         default_factory=lambda: TypedSearchAttributes.empty
     )
     """The run's search attributes, including upserts made by the code so far."""
+    search_attributes: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    """Deprecated untyped form (name → list of values); prefer ``typed_search_attributes``."""
 
     def _logger_details(self) -> dict[str, Any]:
         return {
@@ -169,6 +171,12 @@ class WorkflowRuntime(ABC):
     _cancel_reason: str | None = None
     _seed: int = 0
     _seed_callbacks: list[Callable[[int], None]] | None = None
+    extern_functions: Mapping[str, Callable[..., Any]] = {}
+    """Functions worker interceptors offered to workflow code (``workflow.extern_functions()``)."""
+    runtime_metric_meter: Any = None
+    """The worker runtime's ``MetricMeter`` (set by the worker; ``None`` in the replayer)."""
+    workflow_metric_meter: Any = None
+    """``workflow.metric_meter()``'s replay-safe meter, built on first use."""
 
     def cancellation_reason(self) -> str | None:
         """The reason of the server's cancel request for this run, or ``None`` if none came."""

@@ -117,9 +117,12 @@ class WorkflowInstance(WorkflowRuntime):
         failure_converter: Any,
         failure_exception_types: Sequence[type[BaseException]] = (),
         interceptor_classes: Sequence[type[Any]] = (),
+        extern_functions: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
         self._defn = defn
         self._interceptor_classes = tuple(interceptor_classes)
+        if extern_functions:
+            self.extern_functions = extern_functions
         self._intercept: RunInterceptors | None = None
         self._namespace = namespace
         self._task_queue = task_queue

@@ -26,7 +26,7 @@ from temporal_sdk._search_attributes import (
     SearchAttributePair,
     SearchAttributeUpdate,
     TypedSearchAttributes,
-    encode_typed,
+    encode_any,
     encode_updates,
 )
 from temporal_sdk.api.command.v1 import ContinueAsNewWorkflowExecutionCommandAttributes
@@ -142,8 +142,16 @@ class RunOps:
 
     # -- search attributes and memo ------------------------------------------------------------
 
-    def upsert_search_attributes(self, updates: Sequence[SearchAttributeUpdate[Any]]) -> None:
-        """Issue an upsert and apply it to ``info().typed_search_attributes`` at once."""
+    def upsert_search_attributes(
+        self, updates: Sequence[SearchAttributeUpdate[Any]] | Mapping[str, Sequence[Any]]
+    ) -> None:
+        """Issue an upsert and apply it to ``info().typed_search_attributes`` at once.
+
+        The deprecated dict form (name → list of values) updates ``info().search_attributes``.
+        """
+        if isinstance(updates, Mapping):
+            self._upsert_untyped(updates)
+            return
         updates = list(updates)
         for update in updates:
             if not isinstance(update, SearchAttributeUpdate):
@@ -163,6 +171,15 @@ class RunOps:
         )
         self._add(UpsertSearchAttributes(proto, origin=self._origin()))
         self._replace_info(typed_search_attributes=merged)
+
+    def _upsert_untyped(self, updates: Mapping[str, Sequence[Any]]) -> None:
+        if not updates:
+            return
+        proto = SearchAttributes()
+        encode_any(dict(updates), proto, what="upsert_search_attributes")
+        merged = {**self._info().search_attributes, **{k: list(v) for k, v in updates.items()}}
+        self._add(UpsertSearchAttributes(proto, origin=self._origin()))
+        self._replace_info(search_attributes=merged)
 
     def upsert_memo(self, updates: Mapping[str, Any]) -> None:
         """Issue a memo change (``None`` removes a key) and apply it to ``info().raw_memo``."""
@@ -253,11 +270,7 @@ class RunOps:
             retry_policy.apply_to_proto(attrs.retry_policy)
         self._continue_memo(attrs, info, memo)
         sa = search_attributes if search_attributes is not None else info.typed_search_attributes
-        if not isinstance(sa, TypedSearchAttributes):
-            raise TypeError(
-                "search_attributes of continue_as_new must be a common.TypedSearchAttributes"
-            )
-        encode_typed(sa, attrs.search_attributes)
+        encode_any(sa, attrs.search_attributes, what="continue_as_new")
         for key, payload in (headers or {}).items():
             attrs.header.fields[key].CopyFrom(payload)
         raise _ContinueAsNew(attrs)

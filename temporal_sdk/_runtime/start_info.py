@@ -12,7 +12,7 @@ from typing import Any
 
 from temporal_sdk._core.activation import InitializeWorkflow
 from temporal_sdk._runtime.context import Info, ParentInfo
-from temporal_sdk._search_attributes import decode_typed
+from temporal_sdk._search_attributes import decode_typed, decode_untyped
 from temporal_sdk.api.common.v1 import Payload
 from temporal_sdk.common import RetryPolicy
 
@@ -73,4 +73,5 @@ def build_info(
         workflow_id=init.workflow_id,
         workflow_type=init.workflow_type,
         typed_search_attributes=decode_typed(start.search_attributes),
+        search_attributes=decode_untyped(start.search_attributes),
     )

@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from typing_extensions import Self
-
 from temporal_sdk.client import _describe, _start
 from temporal_sdk.client._client_start import _WorkflowStarter
 from temporal_sdk.client._describe import WorkflowExecutionAsyncIterator, WorkflowExecutionCount
@@ -32,6 +30,8 @@ from temporal_sdk.service import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from temporal_sdk.client._async_activity import AsyncActivityHandle
     from temporal_sdk.client._messages import WorkflowUpdateHandle, WorkflowUpdateStage
     from temporal_sdk.client._schedule import Schedule, ScheduleBackfill

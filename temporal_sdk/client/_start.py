@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from temporal_sdk._search_attributes import TypedSearchAttributes, encode_typed
+from temporal_sdk._search_attributes import TypedSearchAttributes, encode_any
 from temporal_sdk.api.errordetails.v1 import WorkflowExecutionAlreadyStartedFailure
 from temporal_sdk.api.workflowservice.v1 import StartWorkflowExecutionRequest
 from temporal_sdk.client._describe import encode_user_metadata
@@ -31,7 +31,7 @@ async def apply_start_extras(
 ) -> None:
     """Write typed search attributes and the static summary/details into ``req``."""
     if search_attributes:
-        encode_typed(search_attributes, req.search_attributes)
+        encode_any(search_attributes, req.search_attributes, what="start_workflow")
     meta = await encode_user_metadata(client.data_converter, static_summary, static_details)
     if meta is not None:
         req.user_metadata.CopyFrom(meta)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from typing_extensions import ParamSpec
 
 from temporal_sdk import activity
-from temporal_sdk.common import Priority
+from temporal_sdk.common import MetricMeter, Priority
 from temporal_sdk.converter import DataConverter, PayloadConverter
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ class ActivityEnvironment:
         self.info = ActivityEnvironment.default_info()
         self.on_heartbeat: Callable[..., None] = lambda *details: None
         self.payload_converter: PayloadConverter = DataConverter.default.payload_converter
-        self.metric_meter: Any = None
-        """Accepted for compatibility; activities here have no metric meter."""
+        self.metric_meter: MetricMeter = MetricMeter.noop
+        """The meter ``activity.metric_meter()`` builds on (records nothing by default)."""
         self._client = client
         self._cancelled = False
         self._cancellation_details = activity._CancellationDetailsHolder()
@@ -136,6 +136,7 @@ class _RunningActivity:
             payload_converter=env.payload_converter,
             client=env._client if self.is_async else None,
             cancellation_details=env._cancellation_details,
+            runtime_metric_meter=env.metric_meter,
         )
 
     def run(self, *args: Any, **kwargs: Any) -> Any:

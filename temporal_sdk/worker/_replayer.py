@@ -67,8 +67,9 @@ class Replayer:
         self._namespace = namespace
         self._converter = data_converter or DataConverter.default
         self._failure_types = tuple(workflow_failure_exception_types)
+        self._extern_functions: dict[str, Any] = {}
         self._interceptor_classes = interceptor_classes(
-            worker_interceptors(None, interceptors), {}
+            worker_interceptors(None, interceptors), self._extern_functions
         )
         self._definitions: dict[str, WorkflowDefinition] = {}
         self._dynamic: WorkflowDefinition | None = None
@@ -150,6 +151,7 @@ class Replayer:
             failure_converter=self._converter.failure_converter,
             failure_exception_types=self._failure_types,
             interceptor_classes=self._interceptor_classes,
+            extern_functions=self._extern_functions,
         )
         try:
             machines.add_events(events)

@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from typing_extensions import Self
-
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from temporal_sdk._io.activity_worker import ActivityWorker
     from temporal_sdk._io.workflow_worker import WorkflowWorker
     from temporal_sdk.client import Client
@@ -139,7 +139,8 @@ class Worker:
         if not found:
             return
         if self._workflow_worker is not None:
-            self._workflow_worker.interceptor_classes = interceptor_classes(found, {})
+            wf = self._workflow_worker
+            wf.interceptor_classes = interceptor_classes(found, wf.extern_functions)
         if self._activity_worker is not None:
             self._activity_worker.interceptors = found
 

@@ -96,11 +96,13 @@ class FaultProxy:
         """Stop listening and reset every connection."""
         if self._server is not None:
             self._server.close()
+        self._dropping = True
         self._open.set()
         self.reset_all()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Resetting ends every pump; the connection tasks then finish on their own (cancelling
+        # them would make asyncio's stream protocol log the cancellation as an error).
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
         if self._server is not None:
             await self._server.wait_closed()
 

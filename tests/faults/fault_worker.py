@@ -18,6 +18,17 @@ from pathlib import Path
 
 _SCRIPT = Path(__file__).resolve()
 
+# Every WorkerProcess with a live child, so a test session can kill strays whatever happened.
+_LIVE: set[WorkerProcess] = set()
+
+
+def kill_strays() -> int:
+    """SIGKILL every fault worker this process started and has not reaped; return how many."""
+    strays = list(_LIVE)
+    for proc in strays:
+        proc.kill_now()
+    return len(strays)
+
 
 class WorkerProcess:
     """One fault worker subprocess at a time; ``kill`` is SIGKILL, nothing graceful."""
@@ -44,6 +55,7 @@ class WorkerProcess:
             sys.executable, *self._args, stdout=asyncio.subprocess.PIPE
         )
         self._proc = proc
+        _LIVE.add(self)
         self.starts += 1
         assert proc.stdout is not None
         try:
@@ -58,6 +70,7 @@ class WorkerProcess:
     async def kill(self) -> None:
         """SIGKILL the worker (if it runs) and reap it."""
         proc, self._proc = self._proc, None
+        _LIVE.discard(self)
         if proc is None:
             return
         if proc.returncode is None:
@@ -77,10 +90,12 @@ class WorkerProcess:
         if proc.returncode is None:
             await self.kill()
         self._proc = None
+        _LIVE.discard(self)
 
     def kill_now(self) -> None:
         """Synchronous last-resort cleanup (for finalizers that run outside the event loop)."""
         proc = self._proc
+        _LIVE.discard(self)
         if proc is not None and proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()

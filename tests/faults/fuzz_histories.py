@@ -110,7 +110,7 @@ def _kitchen_sink_history() -> list[HistoryEvent]:
     h.add_signaled("poke", payload(b'"hello"'))
     h.add_full_workflow_task()
     h.add_timer_canceled("1", timer)
-    scheduled = h.add_activity_task_scheduled("2", "act")
+    scheduled = h.add_activity_task_scheduled("1", "act")
     started = h.add_activity_task_started(scheduled)
     h.add_activity_task_completed(scheduled, started, payload(b'"done"'))
     h.add_workflow_task_to_start()
@@ -140,7 +140,18 @@ class Mutation:
     value: int
 
 
-_KINDS = ("drop", "dup", "swap", "retype", "truncate", "scalar", "clear", "payload", "ignorable")
+_KINDS = (
+    "drop",
+    "dup",
+    "swap",
+    "retype",
+    "truncate",
+    "scalar",
+    "deep",
+    "clear",
+    "payload",
+    "ignorable",
+)
 _MAX_TYPE = max(EventType.values())
 
 
@@ -232,6 +243,27 @@ def _scalar_value(field: FieldDescriptor, v: int) -> Any:
     return v  # int64 and friends
 
 
+def _deep(out: list[HistoryEvent], i: int, v: int) -> None:
+    """Set a scalar anywhere inside the event's attributes (failures, infos, nested ids)."""
+    attrs = _attrs(out[i])
+    if attrs is None:
+        return
+    slots = list(_scalar_slots(attrs))
+    if slots:
+        message, field = slots[abs(v) % len(slots)]
+        setattr(message, field.name, _scalar_value(field, v // 7))
+
+
+def _scalar_slots(message: Any, depth: int = 0) -> Any:
+    for field in message.DESCRIPTOR.fields:
+        if field.is_repeated:
+            continue
+        if field.type != FieldDescriptor.TYPE_MESSAGE:
+            yield message, field
+        elif depth < 4 and message.HasField(field.name):
+            yield from _scalar_slots(getattr(message, field.name), depth + 1)
+
+
 def _clear(out: list[HistoryEvent], i: int, v: int) -> None:
     which = out[i].WhichOneof("attributes")
     if which:
@@ -281,6 +313,7 @@ _EDITS: dict[str, Callable[[list[HistoryEvent], int, int], None]] = {
     "retype": _retype,
     "truncate": _truncate,
     "scalar": _scalar,
+    "deep": _deep,
     "clear": _clear,
     "payload": _payload,
     "ignorable": _ignorable,
@@ -305,10 +338,19 @@ def drive(events: list[HistoryEvent]) -> str:
         raise AssertionError(f"the core hung for {HANG_SECONDS}s on a history") from None
 
 
+# The workflow ids the recorded seeds ran under (child ids are derived from them).
+_WORKFLOW_IDS = {"XParent": "x-parent", "XLocal": "x-local"}
+
+
 def _drive(events: list[HistoryEvent]) -> str:
-    machines = WorkflowMachines(namespace="default", workflow_id="wf-fuzz", run_id="run-fuzz")
     start = events[0].workflow_execution_started_event_attributes if events else None
-    cls = _DEFINITIONS.get(start.workflow_type.name if start else "", KitchenSink)
+    type_name = start.workflow_type.name if start else ""
+    machines = WorkflowMachines(
+        namespace="default",
+        workflow_id=_WORKFLOW_IDS.get(type_name, "wf-fuzz"),
+        run_id=(start.original_execution_run_id if start else "") or "run-fuzz",
+    )
+    cls = _DEFINITIONS.get(type_name, KitchenSink)
     converter = DataConverter.default
     instance = WorkflowInstance(
         WorkflowDefinition.must_from_class(cls),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -27,7 +27,7 @@ from temporal_sdk.api.workflowservice.v1 import (
     UpdateWorkflowExecutionRequest,
 )
 from temporal_sdk.client import Client
-from temporal_sdk.converter import DataConverter
+from temporal_sdk.converter import DataConverter, PayloadCodec
 from temporal_sdk.worker import (
     ActivityInboundInterceptor,
     ActivityOutboundInterceptor,
@@ -119,6 +119,7 @@ class _WorkflowIn(WorkflowInboundInterceptor):
         self.trace = input.headers.get("trace")
         wf_id = workflow.info().workflow_id
         RECORDS.append(("execute_workflow", wf_id, _trace(input.headers), input.type.__name__))
+        RECORDS.append(("extern_functions", wf_id, sorted(workflow.extern_functions())))
         return await super().execute_workflow(input)
 
     async def handle_signal(self, input: HandleSignalInput) -> None:
@@ -155,7 +156,8 @@ class _ActivityIn(ActivityInboundInterceptor):
 
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         name = getattr(input.fn, "__name__", "?")
-        RECORDS.append(("execute_activity", name, _trace(input.headers), input.executor is None))
+        where = "local" if activity.info().is_local else "remote"
+        RECORDS.append(("execute_activity", name, where, _trace(input.headers), input.executor))
         return await super().execute_activity(input)
 
 
@@ -166,6 +168,7 @@ class Recorder(Interceptor):
     def workflow_interceptor_class(
         self, input: WorkflowInterceptorClassInput
     ) -> type[WorkflowInboundInterceptor] | None:
+        input.unsafe_extern_functions["recorder_records"] = RECORDS.__len__
         return _WorkflowIn
 
 
@@ -274,17 +277,19 @@ def _worker(client: Client, task_queue: str, **kwargs: Any) -> Worker:
 async def _start_raw(
     client: Client, workflow_type: str, task_queue: str, args: list[Any], trace: str
 ) -> str:
+    converter = client.data_converter
     workflow_id = f"wi-{uuid.uuid4()}"
     req = StartWorkflowExecutionRequest(
         namespace=client.namespace,
         workflow_id=workflow_id,
         workflow_type=WorkflowType(name=workflow_type),
         task_queue=TaskQueue(name=task_queue),
-        input=Payloads(payloads=PC.to_payloads(args)) if args else None,
+        input=Payloads(payloads=await converter.encode(args)) if args else None,
         request_id=str(uuid.uuid4()),
         identity="interceptor-test",
     )
-    req.header.fields["trace"].CopyFrom(_enc(trace))
+    (header,) = await converter.encode([trace])
+    req.header.fields["trace"].CopyFrom(header)
     await client.workflow_service.start_workflow_execution(req)
     return workflow_id
 
@@ -311,11 +316,14 @@ async def test_header_flows_client_to_workflow_to_activities_and_child(
         result = await client.get_workflow_handle(wf_id).result()
     assert result == ["echo:remote", "echo_sync:thread", "echo:local", "kid done"]
     assert ("execute_workflow", wf_id, "t-parent", "Parent") in RECORDS
+    assert ("extern_functions", wf_id, ["recorder_records"]) in RECORDS
     # The workflow's outbound interceptor copied the header onto the activities it scheduled.
     assert ("start_activity", "echo") in RECORDS
     assert ("start_local_activity", "echo") in RECORDS
-    assert ("execute_activity", "echo", "t-parent", True) in RECORDS
-    assert ("execute_activity", "echo_sync", "t-parent", False) in RECORDS
+    assert ("execute_activity", "echo", "remote", "t-parent", None) in RECORDS
+    assert ("execute_activity", "echo", "local", "t-parent", None) in RECORDS
+    (sync,) = _records("execute_activity", lambda r: r[1] == "echo_sync" and r[3] == "t-parent")
+    assert isinstance(sync[4], concurrent.futures.ThreadPoolExecutor)
     # ... and onto the child's start and the signal sent to the child.
     kid_id = f"{wf_id}-kid"
     assert ("start_child_workflow", "Kid", kid_id) in RECORDS
@@ -415,6 +423,7 @@ async def test_interceptors_run_on_replay(client: Client, task_queue: str) -> No
     replayer = Replayer(workflows=[Parent, Kid], interceptors=[Recorder()])
     await replayer.replay_workflow(history)
     assert ("execute_workflow", wf_id, "t-replay", "Parent") in RECORDS
+    assert ("extern_functions", wf_id, ["recorder_records"]) in RECORDS
     assert ("start_activity", "echo") in RECORDS
     # Replay matched the commands, headers included, without a non-determinism error.
     scheduled = [
@@ -423,3 +432,41 @@ async def test_interceptors_run_on_replay(client: Client, task_queue: str) -> No
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     ]
     assert [_trace(a.header.fields) for a in scheduled] == ["t-replay", "t-replay"]
+
+
+class _Flip(PayloadCodec):
+    """Reverses payload bytes and marks them, refusing to decode what it did not encode."""
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [
+            Payload(metadata={"encoding": b"binary/flipped"}, data=p.SerializeToString()[::-1])
+            for p in payloads
+        ]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        assert all(p.metadata["encoding"] == b"binary/flipped" for p in payloads)
+        return [Payload.FromString(p.data[::-1]) for p in payloads]
+
+
+async def test_headers_are_decoded_for_interceptors_with_a_codec(
+    client: Client, task_queue: str
+) -> None:
+    secure = Client(
+        client.service_client,
+        namespace=client.namespace,
+        data_converter=DataConverter(payload_codec=_Flip()),
+    )
+    async with _worker(secure, task_queue):
+        wf_id = await _start_raw(secure, "Parent", task_queue, [], "t-codec")
+        await secure.get_workflow_handle(wf_id).result()
+        history = await client.get_workflow_handle(wf_id).fetch_history()
+    assert ("execute_workflow", wf_id, "t-codec", "Parent") in RECORDS
+    assert ("execute_activity", "echo", "remote", "t-codec", None) in RECORDS
+    assert ("execute_activity", "echo", "local", "t-codec", None) in RECORDS
+    assert ("execute_workflow", f"{wf_id}-kid", "t-codec", "Kid") in RECORDS
+    scheduled = next(
+        e.activity_task_scheduled_event_attributes
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    )
+    assert scheduled.header.fields["trace"].metadata["encoding"] == b"binary/flipped"

@@ -92,7 +92,10 @@ OnResult = Callable[[Failure | None], Job | None]
 
 def cause_name(cause: int) -> str:
     """``EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND`` style name of a failed-cancel cause."""
-    name = CancelExternalWorkflowExecutionFailedCause.Name(cause)
+    try:
+        name = CancelExternalWorkflowExecutionFailedCause.Name(cause)
+    except ValueError:  # a cause added to the API after these protos were generated
+        return f"UNKNOWN_CAUSE_{cause}"
     return name.removeprefix("CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_")
 
 

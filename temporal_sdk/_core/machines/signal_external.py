@@ -103,7 +103,10 @@ ROUTED_EVENTS: dict[int, Callable[[HistoryEvent], int]] = {
 
 def failed_failure(cause: int) -> Failure:
     """The failure a signal that could not be delivered resolves with."""
-    name = SignalExternalWorkflowExecutionFailedCause.Name(cause)
+    try:
+        name = SignalExternalWorkflowExecutionFailedCause.Name(cause)
+    except ValueError:  # a cause added to the API after these protos were generated
+        name = f"UNKNOWN_CAUSE_{cause}"
     name = name.removeprefix("SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_")
     if name.endswith("NOT_FOUND"):
         reason = "it was not found"

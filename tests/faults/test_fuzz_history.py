@@ -1,0 +1,64 @@
+"""Property tests: mutated and generated histories never hang the core or escape with an untyped
+error. Budget and profiles: see fuzz_histories.py (``TEMPORAL_FUZZ_PROFILE=long`` for a long run).
+"""
+
+from __future__ import annotations
+
+import pytest
+from fuzz_histories import SEEDS, Mutation, apply_mutations, drive, fuzz_settings, mutations
+from hypothesis import given
+from hypothesis import strategies as st
+
+from temporal_sdk.api.enums.v1 import EventType
+from temporal_sdk.api.history.v1 import HistoryEvent
+
+
+@pytest.mark.parametrize("index", range(len(SEEDS)))
+def test_seed_histories_replay_cleanly(index: int) -> None:
+    assert drive(SEEDS[index]) in ("ok", "task failure")
+
+
+@fuzz_settings(ci_examples=150)
+@given(seed=st.integers(0, len(SEEDS) - 1), edits=mutations())
+def test_mutated_histories_fail_typed(seed: int, edits: list[Mutation]) -> None:
+    drive(apply_mutations(SEEDS[seed], edits, renumber=True))
+
+
+@fuzz_settings(ci_examples=50)
+@given(seed=st.integers(0, len(SEEDS) - 1), edits=mutations())
+def test_mutated_histories_without_renumbering_fail_typed(seed: int, edits: list[Mutation]) -> None:
+    drive(apply_mutations(SEEDS[seed], edits, renumber=False))
+
+
+_TYPES = sorted(v for v in EventType.values() if v) + [999]
+# EVENT_TYPE_TIMER_FIRED -> "timer_fired_event_attributes", for the types that have attributes.
+_ATTRS = {
+    value: name.removeprefix("EVENT_TYPE_").lower() + "_event_attributes"
+    for name, value in EventType.items()
+    if name.removeprefix("EVENT_TYPE_").lower() + "_event_attributes"
+    in HistoryEvent.DESCRIPTOR.fields_by_name
+}
+
+
+@st.composite
+def generated_history(draw: st.DrawFn) -> list[HistoryEvent]:
+    """A started event, then random event types with random small references between them."""
+    first = SEEDS[draw(st.integers(0, len(SEEDS) - 1))][0]
+    events = [first]
+    for _ in range(draw(st.integers(0, 25))):
+        event_type = draw(st.sampled_from(_TYPES))
+        event = HistoryEvent(event_id=len(events) + 1, event_type=event_type)  # type: ignore[arg-type]
+        attrs = _ATTRS.get(event_type)
+        if attrs is not None:
+            getattr(event, attrs).SetInParent()
+        events.append(event)
+    edits = draw(
+        st.lists(st.builds(Mutation, st.just("scalar"), st.integers(), st.integers(-3, 40)))
+    )
+    return apply_mutations(events, edits, renumber=True)
+
+
+@fuzz_settings(ci_examples=100)
+@given(history=generated_history())
+def test_generated_histories_fail_typed(history: list[HistoryEvent]) -> None:
+    drive(history)
