@@ -338,16 +338,20 @@ async def wait_condition(
 class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
     """A logger that tags records with the running workflow and stays quiet during replay.
 
-    ``workflow_info_on_message`` appends a dict of workflow details to the message;
-    ``workflow_info_on_extra`` puts it on the record as ``temporal_workflow``;
-    ``log_during_replay`` lets records through while history is being replayed.
+    ``workflow_info_on_message`` appends a dict of workflow (and current update) details to the
+    message; ``workflow_info_on_extra`` puts it on the record as ``temporal_workflow``;
+    ``full_workflow_info_on_extra`` puts the whole :class:`Info` on it as ``workflow_info``;
+    ``log_during_replay`` lets records through while history is being replayed. Keys of the
+    call's own ``extra`` win over the ones added here.
     """
 
     def __init__(self, logger: logging.Logger, extra: Mapping[str, Any] | None) -> None:
         super().__init__(logger, dict(extra or {}))
         self.workflow_info_on_message = True
         self.workflow_info_on_extra = True
+        self.full_workflow_info_on_extra = False
         self.log_during_replay = False
+        self.disable_sandbox = False
 
     def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, Any]:
         """Add the workflow details to the message and the record's extras."""
@@ -355,11 +359,23 @@ class LoggerAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
         details = runtime.logger_details() if runtime is not None else None
         if details is None:
             return msg, kwargs
+        update = current_update_info()
+        if update is not None:
+            details = {**details, **update._logger_details}
+        extra: dict[str, Any] = {}
         if self.workflow_info_on_extra:
-            kwargs["extra"] = {"temporal_workflow": details, **(kwargs.get("extra") or {})}
+            extra["temporal_workflow"] = dict(details)
+        if self.full_workflow_info_on_extra and runtime is not None:
+            extra["workflow_info"] = runtime.info()
+        if extra:
+            kwargs["extra"] = {**extra, **(kwargs.get("extra") or {})}
         if self.workflow_info_on_message:
-            msg = f"{msg} ({details})"
+            msg = f"{msg} ({dict(details)})"
         return msg, kwargs
+
+    def unsafe_disable_sandbox(self, value: bool = True) -> None:
+        """Kept for compatibility: there is no sandbox, so this only records ``value``."""
+        self.disable_sandbox = value
 
     def isEnabledFor(self, level: int) -> bool:
         """Disabled while replaying history unless ``log_during_replay`` is set."""

@@ -78,7 +78,7 @@ class WorkflowInstance(WorkflowRuntime):
         "_activities",
         "_args",
         "_cancel_requested",
-        "_children",
+        "_children_rt",
         "_closed",
         "_commands",
         "_conditions",
@@ -88,7 +88,7 @@ class WorkflowInstance(WorkflowRuntime):
         "_handlers",
         "_history_length",
         "_info",
-        "_local",
+        "_local_rt",
         "_loop",
         "_main",
         "_main_started",
@@ -153,14 +153,10 @@ class WorkflowInstance(WorkflowRuntime):
         self._history_length = 0
         self._activation_no = 0
         self._memo: dict[str, Any] | None = None
-        self._local = LocalActivityRuntime(
-            add=self._add,
-            loop=self._loop,
-            payload_converter=self._pc,
-            failure_converter=self._fc,
-            origin=_origin,
-            now=lambda: self._loop.time(),
-        )
+        # Local activities and child/external workflows are built on first use (see the
+        # ``_local`` and ``_children`` properties): most runs never need them.
+        self._local_rt: LocalActivityRuntime | None = None
+        self._children_rt: ChildWorkflows | None = None
         self._activities = ActivityRuntime(
             add=self._add,
             loop=self._loop,
@@ -169,15 +165,6 @@ class WorkflowInstance(WorkflowRuntime):
             origin=_origin,
             default_task_queue=lambda: self.info().task_queue,
             activation_no=lambda: self._activation_no,
-        )
-        self._children = ChildWorkflows(
-            add=self._add,
-            loop=self._loop,
-            payload_converter=self._pc,
-            failure_converter=self._fc,
-            info=self.info,
-            cancel_requested=lambda: self._cancel_requested,
-            origin=_origin,
         )
         self._handlers = HandlerTable(
             defn,
@@ -197,6 +184,35 @@ class WorkflowInstance(WorkflowRuntime):
             payload_converter=self._pc,
             origin=_origin,
         )
+
+    @property
+    def _local(self) -> LocalActivityRuntime:
+        local = self._local_rt
+        if local is None:
+            local = self._local_rt = LocalActivityRuntime(
+                add=self._add,
+                loop=self._loop,
+                payload_converter=self._pc,
+                failure_converter=self._fc,
+                origin=_origin,
+                now=lambda: self._loop.time(),
+            )
+        return local
+
+    @property
+    def _children(self) -> ChildWorkflows:
+        children = self._children_rt
+        if children is None:
+            children = self._children_rt = ChildWorkflows(
+                add=self._add,
+                loop=self._loop,
+                payload_converter=self._pc,
+                failure_converter=self._fc,
+                info=self.info,
+                cancel_requested=lambda: self._cancel_requested,
+                origin=_origin,
+            )
+        return children
 
     # -- activation ----------------------------------------------------------------------------
 
@@ -242,6 +258,7 @@ class WorkflowInstance(WorkflowRuntime):
         except Exception as err:
             self._task_error = err
         if self._task_error is not None:
+            self._log_task_failure(self._task_error)
             return Completion(failure=task_failure(self._task_error, self._pc, self._fc))
         if self._closed and not was_closed and not self._replaying and self._handlers.running:
             self._handlers.warn_unfinished()
@@ -456,6 +473,25 @@ class WorkflowInstance(WorkflowRuntime):
     ) -> QueryAnswer:
         """Answer one query read-only, after the task's jobs were applied; no commands result."""
         return self._handlers.query(query_type, arguments, headers, query_id)
+
+    def _log_task_failure(self, err: BaseException) -> None:
+        """Log a failed workflow task once per attempt (the server retries it).
+
+        The record carries ``__temporal_error_identifier = "WorkflowTaskFailure"`` as temporalio's
+        does, so logging filters written for it (e.g. to raise the level) keep working.
+        """
+        info = self._info
+        logger.warning(
+            "Failed activation on workflow %s with ID %s and run ID %s",
+            info.workflow_type if info else "?",
+            info.workflow_id if info else "?",
+            info.run_id if info else "?",
+            exc_info=err,
+            extra={
+                "__temporal_error_identifier": "WorkflowTaskFailure",
+                "temporal_workflow": self.logger_details() or {},
+            },
+        )
 
     def _log_warning(self, msg: str, *args: Any) -> None:
         if not self._replaying:

@@ -234,8 +234,10 @@ class WorkflowEventLoop(asyncio.AbstractEventLoop):
         """Remember ``task`` so :meth:`pending_tasks` finds it (``create_task`` does this).
 
         Task subclasses built directly on this loop (activity and child workflow handles) call
-        this too; a bare ``asyncio.Task(coro, loop=...)`` in user code is not seen.
+        this too; a bare ``asyncio.Task(coro, loop=...)`` in user code is not seen. A tracked
+        task left pending when its run is discarded is unwound by the instance, not an error.
         """
+        task._log_destroy_pending = False  # type: ignore[attr-defined]
         tasks = self._tasks
         tasks[task] = None
         if len(tasks) >= self._prune_at:

@@ -4,6 +4,8 @@ error. Budget and profiles: see fuzz_histories.py (``TEMPORAL_FUZZ_PROFILE=long`
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fuzz_histories import SEEDS, Mutation, apply_mutations, drive, fuzz_settings, mutations
 from hypothesis import given
@@ -62,3 +64,21 @@ def generated_history(draw: st.DrawFn) -> list[HistoryEvent]:
 @given(history=generated_history())
 def test_generated_histories_fail_typed(history: list[HistoryEvent]) -> None:
     drive(history)
+
+
+def test_discarding_a_run_with_a_pending_local_activity_logs_no_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Found by fuzzing: a dropped run's pending local activity logged 'Task was destroyed'."""
+    import gc
+
+    local = next(
+        s
+        for s in SEEDS
+        if s[0].workflow_execution_started_event_attributes.workflow_type.name == "XLocal"
+    )
+    first_task = local[:3]  # started, task scheduled, task started: the code runs live
+    with caplog.at_level(logging.DEBUG):
+        assert drive(first_task) == "ok"
+        gc.collect()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
