@@ -92,9 +92,11 @@ def _destination(rel: Path) -> Path | None:
 
 
 # Bump when the generated output changes shape, so an existing generation is redone.
-_GENERATOR_VERSION = "4"
+_GENERATOR_VERSION = "5"
 
 # Services that get typed async wrappers in api/_services.py, as (proto full name, class name).
+# The first one's message modules are imported with api/_services.py; the others' (operator and
+# test services, which most programs never call) only when one of their RPCs is called.
 _WRAPPED_SERVICES = (
     ("temporal.api.workflowservice.v1.WorkflowService", "WorkflowService"),
     ("temporal.api.operatorservice.v1.OperatorService", "OperatorService"),
@@ -138,8 +140,9 @@ def _services_module(descriptor_set: bytes) -> str:
         alias = modules.setdefault(module, f"_m{len(modules)}")
         return f"{alias}.{type_name.rsplit('.', 1)[1]}"
 
+    eager: set[str] = set()
     classes: list[str] = []
-    for full_name, class_name in _WRAPPED_SERVICES:
+    for index, (full_name, class_name) in enumerate(_WRAPPED_SERVICES):
         service = services[full_name]
         body = [
             f"class {class_name}(ServiceStub):",
@@ -149,6 +152,12 @@ def _services_module(descriptor_set: bytes) -> str:
         ]
         for method in sorted(service.method, key=lambda m: m.name):
             req, resp = ref(method.input_type), ref(method.output_type)
+            resp_module = _python_module(message_files[method.output_type])
+            if index == 0:
+                eager.update(
+                    _python_module(message_files[t])
+                    for t in (method.input_type, method.output_type)
+                )
             body += [
                 "",
                 f"    async def {_snake(method.name)}(",
@@ -160,6 +169,10 @@ def _services_module(descriptor_set: bytes) -> str:
                 "        timeout: timedelta | float | None = None,",
                 f"    ) -> {resp}:",
                 f'        """Call ``{method.name}``."""',
+            ]
+            if resp_module not in eager:
+                body.append(f"        import {resp_module} as {modules[resp_module]}")
+            body += [
                 "        return await self._call(",
                 f"            {method.name!r},",
                 "            req,",
@@ -180,10 +193,14 @@ def _services_module(descriptor_set: bytes) -> str:
         "",
         "from collections.abc import Mapping",
         "from datetime import timedelta",
+        "from typing import TYPE_CHECKING",
         "",
         "from temporal_sdk._io.service import ServiceStub",
     ]
-    header += [f"import {module} as {alias}" for module, alias in modules.items()]
+    header += [f"import {m} as {alias}" for m, alias in modules.items() if m in eager]
+    lazy = [f"    import {m} as {alias}" for m, alias in modules.items() if m not in eager]
+    if lazy:
+        header += ["", "if TYPE_CHECKING:", *lazy]
     names = ", ".join(repr(c) for _, c in _WRAPPED_SERVICES)
     header += ["", f"__all__ = [{names}]"]
     return "\n".join(header) + "\n\n\n" + "\n\n\n".join(classes) + "\n"

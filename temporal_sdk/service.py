@@ -80,7 +80,7 @@ class RetryConfig:
     max_interval_millis: int = 5000
     """Upper bound of the (unrandomized) wait, in milliseconds."""
     max_elapsed_time_millis: int | None = 10000
-    """Total time after which no further attempt is made, in milliseconds."""
+    """Time after a call's first failure past which no further attempt is made, in milliseconds."""
     max_retries: int = 10
     """Most attempts made for one call; 0 means unlimited."""
 

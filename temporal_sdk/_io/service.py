@@ -14,6 +14,7 @@ import random
 import time
 import urllib.parse
 import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -22,6 +23,7 @@ import grpc
 import grpc.aio
 from google.protobuf.message import Message
 
+from temporal_sdk._io import client_metrics as _client_metrics
 from temporal_sdk._version import __version__
 
 if TYPE_CHECKING:
@@ -53,6 +55,10 @@ RETRYABLE_CODES = frozenset(
 )
 
 LONG_POLL_RPCS = frozenset({"PollWorkflowTaskQueue", "PollActivityTaskQueue", "PollNexusTaskQueue"})
+
+# An attempt that lasted this long (seconds) before failing had a working connection for a
+# while, so its failure starts a new retry budget rather than spending the old one.
+_NEW_FAILURE_STREAK = 5.0
 
 # History pages and workflow tasks can be far larger than grpc's 4 MiB default.
 _MAX_RECEIVE_BYTES = 128 * 1024 * 1024
@@ -188,7 +194,14 @@ def _credentials(tls: TLSConfig) -> grpc.ChannelCredentials:
     )
 
 
-_TLS_FAILURE_SIGNS = ("socket closed", "connection reset", "handshake", "certificate", "ssl")
+_TLS_FAILURE_SIGNS = (
+    "socket closed",
+    "connection reset",
+    "handshake",
+    "certificate",
+    "ssl",
+    "verification",
+)
 
 
 def _tls_hint(tls: TLSConfig | None, message: str) -> str:
@@ -223,10 +236,22 @@ def _namespace_of(req: Message) -> str:
     return value if isinstance(value, str) else ""
 
 
-class Connection:
-    """One grpc.aio channel plus the headers and retry policy every call shares.
+class _LoopChannel:
+    """A grpc.aio channel, which belongs to the event loop it was opened in, and its callables."""
 
-    The channel is opened on the first call, inside the running event loop.
+    __slots__ = ("callables", "channel")
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.channel = channel
+        self.callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
+
+
+class Connection:
+    """A grpc.aio channel per event loop, plus the headers and retry policy every call shares.
+
+    A channel is opened on the first call made in an event loop. grpc.aio binds a channel to its
+    loop, so a client created in one loop (a session-scoped test fixture, say) and used in
+    another gets a channel of its own there, as a temporalio client can be used from any loop.
     """
 
     def __init__(self, config: ConnectConfig) -> None:
@@ -239,11 +264,15 @@ class Connection:
         self._retry_config = config.retry_config or RetryConfig()
         self._rpc_metadata: Mapping[str, str | bytes] = dict(config.rpc_metadata)
         self._api_key = config.api_key
-        self._channel: grpc.aio.Channel | None = None
-        self._callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._current: _LoopChannel | None = None
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopChannel] = (
+            weakref.WeakKeyDictionary()
+        )
         self._system_info: GetSystemInfoResponse | None = None
         # The headers every call shares, built once (until the metadata or API key changes).
         self._base_headers: dict[str, str | bytes] | None = None
+        self._metrics = _client_metrics.for_config(config, LONG_POLL_RPCS)
 
     @property
     def target(self) -> str:
@@ -260,15 +289,23 @@ class Connection:
         self._api_key = api_key
         self._base_headers = None
 
-    def _channel_now(self) -> grpc.aio.Channel:
-        if self._channel is None:
+    def _for_loop(self) -> _LoopChannel:
+        """The running loop's channel, opened on first use there."""
+        loop = asyncio.get_running_loop()
+        current = self._current
+        if current is not None and loop is self._loop:
+            return current
+        current = self._by_loop.get(loop)
+        if current is None:
             if self._credentials is None:
-                self._channel = grpc.aio.insecure_channel(self._target, options=self._options)
+                channel = grpc.aio.insecure_channel(self._target, options=self._options)
             else:
-                self._channel = grpc.aio.secure_channel(
+                channel = grpc.aio.secure_channel(
                     self._target, self._credentials, options=self._options
                 )
-        return self._channel
+            current = self._by_loop[loop] = _LoopChannel(channel)
+        self._loop, self._current = loop, current
+        return current
 
     def _headers(
         self, req: Message, metadata: Mapping[str, str | bytes]
@@ -292,14 +329,15 @@ class Connection:
         self, service: str, rpc: str, resp_type: type[Message]
     ) -> grpc.aio.UnaryUnaryMultiCallable[Any, Any]:
         path = f"/{service}/{rpc}"
-        found = self._callables.get(path)
+        current = self._for_loop()
+        found = current.callables.get(path)
         if found is None:
-            found = self._channel_now().unary_unary(
+            found = current.channel.unary_unary(
                 path,
                 request_serializer=_serialize,
                 response_deserializer=resp_type.FromString,
             )
-            self._callables[path] = found
+            current.callables[path] = found
         return found
 
     async def call(
@@ -320,21 +358,30 @@ class Connection:
         retryable = retry and rpc not in LONG_POLL_RPCS
         backoff: Backoff | None = None
         while True:
+            began = time.monotonic()
+            started = time.monotonic()
             try:
                 resp = await method(req, timeout=seconds, metadata=headers)
             except grpc.aio.AioRpcError as err:
+                if self._metrics is not None:
+                    ns = _namespace_of(req)
+                    self._metrics.attempt_done(rpc, req, ns, started, err.code().name)
                 delay = None
                 if retryable and err.code() in RETRYABLE_CODES:
-                    # The elapsed-time budget starts at the first failure, not at the call: a
-                    # long poll (a workflow result) that waited for minutes before its connection
-                    # broke deserves the same retries as a call that failed at once.
-                    backoff = backoff or Backoff(self._retry_config)
+                    # The budget covers one streak of failures. It starts at the first failure,
+                    # not at the call, and an attempt that ran a while before failing starts a
+                    # new streak: a long poll (a workflow result) that waited for minutes before
+                    # its connection broke deserves the retries of a call that failed at once.
+                    if backoff is None or time.monotonic() - began >= _NEW_FAILURE_STREAK:
+                        backoff = Backoff(self._retry_config)
                     delay = backoff.next_delay()
                 if delay is None:
                     raise _to_rpc_error(err) from None
                 logger.debug("%s failed (%s), retrying in %.3fs", rpc, err.code(), delay)
                 await asyncio.sleep(delay)
                 continue
+            if self._metrics is not None:
+                self._metrics.attempt_done(rpc, req, _namespace_of(req), started, None)
             if not isinstance(resp, resp_type):  # pragma: no cover - guards the deserializer
                 raise TypeError(f"{rpc} answered {type(resp).__name__}")
             return resp
@@ -373,11 +420,13 @@ class Connection:
             ) from None
 
     async def close(self) -> None:
-        """Close the channel (a later call opens a new one)."""
-        channel, self._channel = self._channel, None
-        self._callables.clear()
-        if channel is not None:
-            await channel.close()
+        """Close the running loop's channel and forget the others (a later call opens anew)."""
+        loop = asyncio.get_running_loop()
+        mine = self._by_loop.pop(loop, None)
+        self._by_loop.clear()
+        self._loop = self._current = None
+        if mine is not None:
+            await mine.channel.close()
 
 
 class ServiceStub:

@@ -39,7 +39,7 @@ def for_client(client: Client, task_queue: str) -> WorkerMetrics | None:
     meter = runtime.metric_meter
     if meter is MetricMeter.noop:
         return None
-    return WorkerMetrics(meter, runtime.metric_prefix, client.namespace, task_queue)
+    return WorkerMetrics(meter, runtime.metric_prefix, getattr(client, "namespace", ""), task_queue)
 
 
 def runtime_meter(client: Client) -> MetricMeter:
@@ -50,7 +50,9 @@ def runtime_meter(client: Client) -> MetricMeter:
 def _runtime_of(client: Client) -> Runtime:
     from temporal_sdk.runtime import Runtime
 
-    runtime = client.service_client.config.runtime
+    # Test doubles stand in for clients without a connection config: they get the default.
+    config = getattr(getattr(client, "service_client", None), "config", None)
+    runtime = getattr(config, "runtime", None)
     return runtime if isinstance(runtime, Runtime) else Runtime.default()
 
 

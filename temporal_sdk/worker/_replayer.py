@@ -22,6 +22,7 @@ from temporal_sdk._worker_interceptor import worker_interceptors
 from temporal_sdk.api.enums.v1 import EventType
 
 if TYPE_CHECKING:
+    from temporal_sdk._worker_interceptor import Interceptor
     from temporal_sdk.client import WorkflowHistory
     from temporal_sdk.converter import DataConverter
 
@@ -55,7 +56,7 @@ class Replayer:
         workflows: Sequence[type],
         namespace: str = "ReplayNamespace",
         data_converter: DataConverter | None = None,
-        interceptors: Sequence[Any] = (),
+        interceptors: Sequence[Interceptor] = (),
         workflow_failure_exception_types: Sequence[type[BaseException]] = (),
         debug_mode: bool = False,
         **_ignored: Any,

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from temporal_sdk._io.activity_worker import ActivityWorker
     from temporal_sdk._io.workflow_worker import WorkflowWorker
+    from temporal_sdk._worker_interceptor import Interceptor
     from temporal_sdk.client import Client
     from temporal_sdk.worker._shared_state import SharedStateManager
 
@@ -48,7 +49,7 @@ class Worker:
         workflow_task_executor: concurrent.futures.ThreadPoolExecutor | None = None,
         workflow_runner: Any = None,
         unsandboxed_workflow_runner: Any = None,
-        interceptors: Sequence[Any] = (),
+        interceptors: Sequence[Interceptor] = (),
         build_id: str | None = None,
         identity: str | None = None,
         max_cached_workflows: int = 1000,

@@ -27,7 +27,9 @@ from temporal_sdk.api.workflowservice.v1 import (
     RespondWorkflowTaskFailedRequest,
     RespondWorkflowTaskFailedResponse,
 )
+from temporal_sdk.client import Client
 from temporal_sdk.converter import DataConverter
+from temporal_sdk.service import ConnectConfig, ServiceClient
 from temporal_sdk.worker import Replayer
 
 UNHANDLED = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
@@ -57,6 +59,33 @@ def test_unknown_event_type_is_a_history_error_naming_the_event() -> None:
     machines.add_events(h.events)
     with pytest.raises(HistoryError, match=r"EventType\(999\) is not supported"):
         machines.next_activation()
+
+
+def test_unknown_event_type_fails_the_workflow_task_in_the_worker() -> None:
+    from temporal_sdk._io.workflow_cache import CachedRun
+    from temporal_sdk._io.workflow_task import Outcome, apply_task
+    from temporal_sdk._runtime.definitions import WorkflowDefinition
+    from temporal_sdk._runtime.instance import WorkflowInstance
+
+    h = _history_with_unknown_event(ignorable=False)
+    converter = DataConverter.default
+    instance = WorkflowInstance(
+        WorkflowDefinition.must_from_class(Wf),
+        namespace="default",
+        task_queue="tq",
+        payload_converter=converter.payload_converter,
+        failure_converter=converter.failure_converter,
+    )
+    machines = WorkflowMachines(namespace="default", workflow_id="wf-1", run_id="run-1")
+    run = CachedRun("run-1", machines, instance)
+    outcome = apply_task(_task("run-1", h.events), run, h.events, cached=False, hooks=None)
+    instance.close()
+    assert isinstance(outcome, Outcome)
+    assert outcome.failure is not None
+    assert outcome.failure.cause == UNHANDLED
+    failure = outcome.failure.failure
+    assert failure.application_failure_info.type == "HistoryError"
+    assert "EventType(999) is not supported" in failure.message
 
 
 def test_unknown_event_the_server_marks_ignorable_is_skipped() -> None:
@@ -106,13 +135,11 @@ class StubService:
         return RespondWorkflowTaskCompletedResponse()
 
 
-class StubClient:
-    namespace = "default"
-    identity = "stub"
-    data_converter = DataConverter.default
-
-    def __init__(self, service: StubService) -> None:
-        self.workflow_service = service
+def stub_client(service: StubService) -> Client:
+    """A real client (never connected) whose workflow service is ``service``."""
+    service_client = ServiceClient(ConnectConfig("127.0.0.1:1", lazy=True))
+    service_client.workflow_service = service  # type: ignore[assignment]
+    return Client(service_client)
 
 
 def _task(
@@ -141,7 +168,7 @@ async def test_truncated_history_page_fails_the_task_then_the_worker_serves_on()
     # The poll response carries event 1 and promises more; the next page is empty and final.
     service = StubService([GetWorkflowExecutionHistoryResponse()])
     worker = WorkflowWorker(
-        client=StubClient(service),  # type: ignore[arg-type]
+        client=stub_client(service),
         task_queue="tq",
         workflows=[Wf],
         identity="stub",

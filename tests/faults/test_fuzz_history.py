@@ -20,19 +20,19 @@ def test_seed_histories_replay_cleanly(index: int) -> None:
     assert drive(SEEDS[index]) in ("ok", "task failure")
 
 
-@fuzz_settings(ci_examples=150)
+@fuzz_settings(ci_examples=800)
 @given(seed=st.integers(0, len(SEEDS) - 1), edits=mutations())
 def test_mutated_histories_fail_typed(seed: int, edits: list[Mutation]) -> None:
     drive(apply_mutations(SEEDS[seed], edits, renumber=True))
 
 
-@fuzz_settings(ci_examples=50)
+@fuzz_settings(ci_examples=200)
 @given(seed=st.integers(0, len(SEEDS) - 1), edits=mutations())
 def test_mutated_histories_without_renumbering_fail_typed(seed: int, edits: list[Mutation]) -> None:
     drive(apply_mutations(SEEDS[seed], edits, renumber=False))
 
 
-_TYPES = sorted(v for v in EventType.values() if v) + [999]
+_TYPES = [*sorted(v for v in EventType.values() if v), 999]
 # EVENT_TYPE_TIMER_FIRED -> "timer_fired_event_attributes", for the types that have attributes.
 _ATTRS = {
     value: name.removeprefix("EVENT_TYPE_").lower() + "_event_attributes"
@@ -60,7 +60,7 @@ def generated_history(draw: st.DrawFn) -> list[HistoryEvent]:
     return apply_mutations(events, edits, renumber=True)
 
 
-@fuzz_settings(ci_examples=100)
+@fuzz_settings(ci_examples=400)
 @given(history=generated_history())
 def test_generated_histories_fail_typed(history: list[HistoryEvent]) -> None:
     drive(history)

@@ -80,6 +80,7 @@ async def test_domain_overrides_the_name_verified(
         with pytest.raises(RPCError) as info:
             await _connect(proxy.target, TLSConfig(server_root_ca_cert=ca.cert))
         assert info.value.status == RPCStatusCode.UNAVAILABLE
+        assert "names the host or TLSConfig.domain" in info.value.message
         client = await _connect(
             proxy.target,
             TLSConfig(server_root_ca_cert=ca.cert, domain="temporal.internal.test"),

@@ -14,9 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
 
+import pytest
+
 from temporal_sdk import activity, workflow
 from temporal_sdk.api.common.v1 import Payload, Payloads, WorkflowExecution, WorkflowType
-from temporal_sdk.api.enums.v1 import EventType
+from temporal_sdk.api.enums.v1 import EventType, UpdateWorkflowExecutionLifecycleStage
 from temporal_sdk.api.query.v1 import WorkflowQuery
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.api.update.v1 import Input, Meta, Request, WaitPolicy
@@ -51,6 +53,9 @@ from temporal_sdk.worker import (
 )
 
 PC = DataConverter.default.payload_converter
+_COMPLETED = (
+    UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
+)
 RECORDS: list[tuple[Any, ...]] = []
 
 
@@ -308,6 +313,11 @@ async def _wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> Non
 # -- tests ----------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fresh_records() -> None:
+    RECORDS.clear()
+
+
 async def test_header_flows_client_to_workflow_to_activities_and_child(
     client: Client, task_queue: str
 ) -> None:
@@ -373,7 +383,7 @@ async def test_signal_query_update_carry_request_headers(client: Client, task_qu
                 meta=Meta(update_id=str(uuid.uuid4()), identity="interceptor-test"),
                 input=Input(name="push", args=Payloads(payloads=[_enc("b")])),
             ),
-            wait_policy=WaitPolicy(lifecycle_stage=3),  # UPDATE_WORKFLOW_..._STAGE_COMPLETED
+            wait_policy=WaitPolicy(lifecycle_stage=_COMPLETED),
         )
         update.request.input.header.fields["trace"].CopyFrom(_enc("t-update"))
         result = await client.workflow_service.update_workflow_execution(update)
@@ -419,7 +429,7 @@ async def test_interceptors_run_on_replay(client: Client, task_queue: str) -> No
         handle = client.get_workflow_handle(wf_id)
         await handle.result()
         history = await handle.fetch_history()
-    RECORDS.clear()
+    RECORDS.clear()  # from here on, only what the replay recorded
     replayer = Replayer(workflows=[Parent, Kid], interceptors=[Recorder()])
     await replayer.replay_workflow(history)
     assert ("execute_workflow", wf_id, "t-replay", "Parent") in RECORDS
