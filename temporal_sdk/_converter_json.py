@@ -18,7 +18,6 @@ import json
 import re
 import sys
 import typing
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
@@ -55,7 +54,7 @@ class AdvancedJSONEncoder(json.JSONEncoder):
             # Shallow: the encoder recurses into nested values itself, so no deep copy is made
             # (``dataclasses.asdict`` would deep-copy every leaf).
             return {name: getattr(o, name) for name in _field_names(type(o))}
-        if isinstance(o, uuid.UUID):
+        if _is_uuid(o):
             return str(o)
         if isinstance(o, enum.Enum):
             return o.value
@@ -178,7 +177,7 @@ def _classify(hint: Any) -> _Plan:
     if inspect.isclass(hint) and issubclass(hint, enum.Enum):
         value_type = int if issubclass(hint, int) else str if issubclass(hint, str) else None
         return _Plan(_Kind.ENUM, hint, (value_type,))
-    if inspect.isclass(hint) and issubclass(hint, uuid.UUID):
+    if inspect.isclass(hint) and _is_uuid_type(hint):
         return _Plan(_Kind.UUID, hint)
     if inspect.isclass(origin) and issubclass(origin, collections.abc.Iterable):
         if len(args) == 1 and (isinstance(args[0], TypeVar) or args[0] is Ellipsis):
@@ -188,6 +187,18 @@ def _classify(hint: Any) -> _Plan:
 
 
 _classify_cached = functools.lru_cache(maxsize=2048)(_classify)
+
+
+def _is_uuid(value: object) -> bool:
+    """``isinstance(value, uuid.UUID)``; a UUID can only exist once ``uuid`` was imported."""
+    module = sys.modules.get("uuid")
+    return module is not None and isinstance(value, module.UUID)
+
+
+def _is_uuid_type(hint: type) -> bool:
+    """``issubclass(hint, uuid.UUID)``, without importing ``uuid`` (it loads ``platform``)."""
+    module = sys.modules.get("uuid")
+    return module is not None and issubclass(hint, module.UUID)
 
 
 def _extensions_literal() -> Any:
@@ -406,7 +417,7 @@ def _to_enum(plan: _Plan, hint: Any, value: Any, custom: _Custom) -> Any:
 
 
 def _to_uuid(plan: _Plan, hint: Any, value: Any, custom: _Custom) -> Any:
-    if isinstance(value, uuid.UUID):
+    if _is_uuid(value):
         return value
     if not isinstance(value, str):
         raise TypeError(f"Expected UUID string, got {type(value)}")

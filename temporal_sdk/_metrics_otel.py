@@ -8,6 +8,7 @@ whole milliseconds (unit ``ms``), the default of temporalio's exporters.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -59,15 +60,18 @@ class OpenTelemetrySink:
         self.meter_provider = meter_provider
         self._meter = meter_provider.get_meter(_METER_NAME)
         self._instruments: dict[tuple[int, str], InstrumentSink] = {}
+        # Workflow tasks run in executor threads and may create the same instrument at once.
+        self._lock = threading.Lock()
 
     def instrument(
         self, kind: int, name: str, description: str | None, unit: str | None, *, is_float: bool
     ) -> InstrumentSink:
         """The OpenTelemetry instrument for ``(kind, name)``, created on first use."""
-        found = self._instruments.get((kind, name))
-        if found is None:
-            found = self._create(kind, name, description or "", unit or "")
-            self._instruments[(kind, name)] = found
+        with self._lock:
+            found = self._instruments.get((kind, name))
+            if found is None:
+                found = self._create(kind, name, description or "", unit or "")
+                self._instruments[(kind, name)] = found
         return found
 
     def _create(self, kind: int, name: str, description: str, unit: str) -> InstrumentSink:

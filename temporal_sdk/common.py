@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from temporal_sdk._lazy import lazy_getattr
 from temporal_sdk._metrics import (
     MetricAttributes,
     MetricCommon,
@@ -229,17 +230,33 @@ __all__ += [
     "TypedSearchAttributes",
 ]
 
-# Worker-deployment versioning and standalone-activity id policies, also under temporalio's names.
-from temporal_sdk._versioning import (  # noqa: E402
-    ActivityIDConflictPolicy,
-    ActivityIDReusePolicy,
-    AutoUpgradeVersioningOverride,
-    OneTimeVersioningOverride,
-    PinnedVersioningOverride,
-    VersioningBehavior,
-    VersioningOverride,
-    WorkerDeploymentVersion,
-)
+# Worker-deployment versioning and standalone-activity id policies, also under temporalio's names;
+# loaded on first use (PEP 562), as few programs need them.
+if TYPE_CHECKING:
+    from temporal_sdk._versioning import (
+        ActivityIDConflictPolicy,
+        ActivityIDReusePolicy,
+        AutoUpgradeVersioningOverride,
+        OneTimeVersioningOverride,
+        PinnedVersioningOverride,
+        VersioningBehavior,
+        VersioningOverride,
+        WorkerDeploymentVersion,
+    )
+else:
+    __getattr__ = lazy_getattr(
+        globals(),
+        {
+            "ActivityIDConflictPolicy": "temporal_sdk._versioning",
+            "ActivityIDReusePolicy": "temporal_sdk._versioning",
+            "AutoUpgradeVersioningOverride": "temporal_sdk._versioning",
+            "OneTimeVersioningOverride": "temporal_sdk._versioning",
+            "PinnedVersioningOverride": "temporal_sdk._versioning",
+            "VersioningBehavior": "temporal_sdk._versioning",
+            "VersioningOverride": "temporal_sdk._versioning",
+            "WorkerDeploymentVersion": "temporal_sdk._versioning",
+        },
+    )
 
 __all__ += [
     "ActivityIDConflictPolicy",

@@ -317,9 +317,3 @@ def _sink_for(metrics: object) -> MetricSink | None:
     from temporal_sdk._metrics_otel import OpenTelemetrySink
 
     return OpenTelemetrySink(metrics)
-
-
-def metric_meter_of(runtime: object) -> MetricMeter:
-    """The meter of ``runtime`` (a client's ``runtime`` argument), or the default runtime's."""
-    found = runtime if isinstance(runtime, Runtime) else Runtime.default()
-    return found.metric_meter

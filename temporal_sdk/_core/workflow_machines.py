@@ -172,10 +172,10 @@ class WorkflowMachines:
         self._live = False
         self._initialized = False
         self._last: Activation | None = None
-        self.updates = _update.UpdateRegistry(self, lambda: self._live)
+        self.updates = _update.UpdateRegistry(self, self.is_live)
         """Update machines; the worker feeds request messages in and takes replies out."""
         self.local_activities = _local_activity.LocalActivities(
-            self, lambda: self._live, self.add_local_job
+            self, self.is_live, self.add_local_job
         )
         """Local activity requests for the worker and markers read ahead from history."""
 
@@ -244,6 +244,10 @@ class WorkflowMachines:
             except TransitionError as err:
                 raise RuntimeError(f"command {cmd!r} is not valid now: {err}") from err
         self.local_activities.flush()
+
+    def is_live(self) -> bool:
+        """Whether the current activation runs a new task (not replaying history)."""
+        return self._live
 
     def take_commands(self) -> list[CommandProto]:
         """Return the commands to send for the current task, in order, and forget them."""

@@ -58,15 +58,6 @@ _POLL_TIMEOUT = 70.0
 _HEARTBEAT_TIMEOUT_FRACTION = 0.8
 
 
-def _metric_outcome(outcome: _Outcome | None) -> str:
-    """How an attempt ended, as ``WorkerMetrics.activity_done`` names it."""
-    if outcome is None:
-        return "async"
-    if outcome.failure is not None:
-        return "failed"
-    return "completed" if outcome.cancelled is None else "cancelled"
-
-
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     """How to answer a task: exactly one of the fields is meaningful, or none (no answer)."""
@@ -127,6 +118,9 @@ class ActivityWorker:
             poll=self._poll,
             handle=self._handle,
             max_concurrent_tasks=max_concurrent_activities,
+            slots=_worker_metrics.task_slots(
+                self._metrics, max_concurrent_activities, "ActivityWorker"
+            ),
             max_concurrent_polls=max_concurrent_polls,
         )
 
@@ -189,7 +183,16 @@ class ActivityWorker:
             cancelled_event=activity._CompositeEvent(with_async=is_async),
             sync=not is_async,
         )
-        outcome = await asyncio.wait_for(self._outcome(task, entry, running), start_to_close)
+        started = time.monotonic()
+        try:
+            outcome = await asyncio.wait_for(self._outcome(task, entry, running), start_to_close)
+        except asyncio.TimeoutError:
+            if self._metrics is not None:
+                self._metrics.attempt_done(task, started, "failed", local=True)
+            raise
+        if self._metrics is not None:
+            outcome_name = _worker_metrics.outcome_of(outcome)
+            self._metrics.attempt_done(task, started, outcome_name, local=True)
         if outcome is None or outcome.cancelled is not None:
             failure = Failure(message="A local activity cannot complete asynchronously")
             failure.application_failure_info.CopyFrom(ApplicationFailureInfo(non_retryable=True))
@@ -278,9 +281,7 @@ class ActivityWorker:
         try:
             outcome = await self._outcome(task, entry, running)
             if self._metrics is not None:
-                self._metrics.activity_done(
-                    task.activity_type.name, started, _metric_outcome(outcome), task.scheduled_time
-                )
+                self._metrics.attempt_done(task, started, _worker_metrics.outcome_of(outcome))
             running.done = True
             heartbeater.cancel()
             await asyncio.gather(heartbeater, return_exceptions=True)

@@ -8,19 +8,27 @@ cached. Durations go through ``create_histogram_timedelta``, so the backend pick
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from temporal_sdk._metrics import MetricCounter, MetricHistogramTimedelta, MetricMeter
+from temporal_sdk._metrics import (
+    MetricCounter,
+    MetricGauge,
+    MetricHistogramTimedelta,
+    MetricMeter,
+)
 from temporal_sdk.api.enums.v1 import CommandType, WorkflowTaskFailedCause
 
 if TYPE_CHECKING:
     from google.protobuf.timestamp_pb2 import Timestamp
 
     from temporal_sdk._core.activation import WorkflowTaskFailure
+    from temporal_sdk._io.workflow_cache import CachedRun
     from temporal_sdk.api.command.v1 import Command
+    from temporal_sdk.api.workflowservice.v1 import PollActivityTaskQueueResponse
     from temporal_sdk.client import Client
     from temporal_sdk.runtime import Runtime
 
@@ -54,6 +62,16 @@ def _runtime_of(client: Client) -> Runtime:
     config = getattr(getattr(client, "service_client", None), "config", None)
     runtime = getattr(config, "runtime", None)
     return runtime if isinstance(runtime, Runtime) else Runtime.default()
+
+
+def _run_start(run: CachedRun | None) -> float | None:
+    """When the run's first workflow task started (epoch seconds), if known."""
+    if run is None:
+        return None
+    try:
+        return run.instance.info().start_time.timestamp()
+    except RuntimeError:
+        return None
 
 
 def _seconds(stamp: Timestamp) -> float:
@@ -132,6 +150,7 @@ class WorkerMetrics:
         started: float,
         commands: Sequence[Command],
         failure: WorkflowTaskFailure | None,
+        run: CachedRun | None = None,
     ) -> None:
         """A workflow task was processed (``started`` is its ``time.monotonic()`` start)."""
         typed = self._typed("workflow_type", workflow_type)
@@ -143,16 +162,29 @@ class WorkerMetrics:
             return
         for command in commands:
             counter = _CLOSE_COUNTERS.get(command.command_type)
-            if counter is not None:
-                typed.count(counter).add(1)
+            if counter is None:
+                continue
+            typed.count(counter).add(1)
+            run_start = _run_start(run) if counter == "workflow_completed" else None
+            if run_start is not None:
+                end_to_end = timedelta(seconds=max(time.time() - run_start, 0.0))
+                typed.latency("workflow_endtoend_latency").record(end_to_end)
 
     def cache_state(self, size: int, evictions: int) -> None:
-        """The sticky cache's size and its running eviction count, after a task."""
+        """The sticky cache's size and its running count of forced (cache full) evictions."""
         self._cache_size.set(size)
         if evictions > self._evictions_seen:
             forced = evictions - self._evictions_seen
             self._plain.count("sticky_cache_total_forced_eviction").add(forced)
         self._evictions_seen = evictions
+
+    def slot_gauges(self, worker_type: str) -> tuple[MetricGauge, MetricGauge]:
+        """The ``worker_task_slots_available`` and ``_used`` gauges of one worker type."""
+        meter = self._meter.with_additional_attributes({"worker_type": worker_type})
+        return (
+            meter.create_gauge(self._prefix + "worker_task_slots_available"),
+            meter.create_gauge(self._prefix + "worker_task_slots_used"),
+        )
 
     # -- activity tasks -------------------------------------------------------------------------
 
@@ -171,19 +203,85 @@ class WorkerMetrics:
             typed.latency("activity_schedule_to_start_latency").record(waited)
 
     def activity_done(
-        self, activity_type: str, started: float, outcome: str, scheduled: Timestamp
+        self,
+        activity_type: str,
+        started: float,
+        outcome: str,
+        scheduled: Timestamp,
+        *,
+        local: bool = False,
     ) -> None:
-        """An activity attempt ended.
+        """An activity attempt (a local one if ``local``) ended.
 
         ``outcome`` is ``completed``, ``failed``, ``cancelled`` or ``async`` (completed later).
         """
         typed = self._typed("activity_type", activity_type)
+        kind = "local_activity" if local else "activity"
+        if local:
+            typed.count("local_activity_total").add(1)
         elapsed = timedelta(seconds=max(time.monotonic() - started, 0.0))
-        typed.latency("activity_execution_latency").record(elapsed)
+        typed.latency(f"{kind}_execution_latency").record(elapsed)
         if outcome == "failed":
-            typed.count("activity_execution_failed").add(1)
+            typed.count(f"{kind}_execution_failed").add(1)
         elif outcome == "cancelled":
-            typed.count("activity_execution_cancelled").add(1)
+            typed.count(f"{kind}_execution_cancelled").add(1)
         elif outcome == "completed" and scheduled.seconds:
             end_to_end = timedelta(seconds=max(time.time() - _seconds(scheduled), 0.0))
-            typed.latency("activity_succeed_endtoend_latency").record(end_to_end)
+            name = "local_activity_succeeded" if local else "activity_succeed"
+            typed.latency(f"{name}_endtoend_latency").record(end_to_end)
+
+    def attempt_done(
+        self,
+        task: PollActivityTaskQueueResponse,
+        started: float,
+        outcome: str,
+        *,
+        local: bool = False,
+    ) -> None:
+        """An attempt of ``task`` ended (see :meth:`activity_done` for ``outcome``)."""
+        name = task.activity_type.name
+        self.activity_done(name, started, outcome, task.scheduled_time, local=local)
+
+
+def outcome_of(outcome: Any) -> str:
+    """How an activity attempt ended, from the activity worker's outcome (``None``: no answer)."""
+    if outcome is None:
+        return "async"
+    if outcome.failure is not None:
+        return "failed"
+    return "completed" if outcome.cancelled is None else "cancelled"
+
+
+class _MeteredSlots(asyncio.Semaphore):
+    """A task-slot semaphore that reports slots in use and available after every change."""
+
+    def __init__(self, total: int, metrics: WorkerMetrics, worker_type: str) -> None:
+        super().__init__(total)
+        self._total = total
+        self._used = 0
+        self._available_gauge, self._used_gauge = metrics.slot_gauges(worker_type)
+        self._report()
+
+    def _report(self) -> None:
+        self._used_gauge.set(self._used)
+        self._available_gauge.set(max(self._total - self._used, 0))
+
+    async def acquire(self) -> Literal[True]:
+        """Take a slot (waiting for one), then report."""
+        await super().acquire()
+        self._used += 1
+        self._report()
+        return True
+
+    def release(self) -> None:
+        """Give a slot back, then report."""
+        super().release()
+        self._used = max(self._used - 1, 0)
+        self._report()
+
+
+def task_slots(metrics: WorkerMetrics | None, total: int, worker_type: str) -> asyncio.Semaphore:
+    """A worker's task-slot semaphore, reporting ``worker_task_slots_*`` when metrics are on."""
+    if metrics is None:
+        return asyncio.Semaphore(total)
+    return _MeteredSlots(total, metrics, worker_type)

@@ -64,6 +64,8 @@ class WorkflowCache:
         """Tasks that had to build their run from the full history."""
         self.evictions = 0
         """Runs removed from the cache, for any reason."""
+        self.forced_evictions = 0
+        """Runs removed only to make room (the cache was full)."""
 
     @property
     def enabled(self) -> bool:
@@ -141,6 +143,7 @@ class WorkflowCache:
         for run_id in [rid for rid, run in self._runs.items() if run.users <= 0]:
             if len(self._runs) <= self.capacity:
                 return
+            self.forced_evictions += 1
             self.evict(run_id, "cache full")
 
 

@@ -9,10 +9,12 @@ which the worker reports as a failed workflow task.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from temporal_sdk._core.history import event_name
 from temporal_sdk._io.payload_visitor import visit_payloads
+from temporal_sdk._io.workflow_task import Outcome, task_failure
 from temporal_sdk.api.history.v1 import HistoryEvent
 from temporal_sdk.api.workflowservice.v1 import (
     GetWorkflowExecutionHistoryRequest,
@@ -23,16 +25,42 @@ if TYPE_CHECKING:
     from temporal_sdk.client import Client
 
 
+logger = logging.getLogger(__name__)
+
+
 class TaskHistoryError(Exception):
     """The events of a workflow task cannot be handed to the core; the task must fail."""
 
 
-class PayloadDecodeError(TaskHistoryError):
-    """The payload codec raised while decoding an event of the task's history."""
+class PayloadCodecError(TaskHistoryError):
+    """The payload codec raised; the message names the direction and what it was working on."""
+
+    VERB = "use"
+
+    @classmethod
+    def of(cls, err: Exception, what: str) -> PayloadCodecError:
+        """The error for a codec failure ``err`` while handling ``what``."""
+        error = cls(f"the payload codec failed to {cls.VERB} {what}: {type(err).__name__}: {err}")
+        error.__cause__ = err
+        return error
 
 
-class PayloadEncodeError(TaskHistoryError):
+class PayloadDecodeError(PayloadCodecError):
+    """The payload codec raised while decoding what a task carries."""
+
+    VERB = "decode"
+
+
+class PayloadEncodeError(PayloadCodecError):
     """The payload codec raised while encoding the commands or answers of a task."""
+
+    VERB = "encode"
+
+
+def history_failure(task: PollWorkflowTaskQueueResponse, err: TaskHistoryError) -> Outcome:
+    """Log ``err`` and return the outcome failing ``task`` with it."""
+    logger.warning("Workflow task of %s failed: %s", task.workflow_execution.workflow_id, err)
+    return task_failure(err)
 
 
 class IncompleteHistoryError(TaskHistoryError):
@@ -110,8 +138,6 @@ class HistoryFetcher:
                 try:
                     await visit_payloads(event, codec.decode)
                 except Exception as err:
-                    raise PayloadDecodeError(
-                        f"the payload codec failed to decode event {event.event_id} "
-                        f"({event_name(event.event_type)}): {type(err).__name__}: {err}"
-                    ) from err
+                    what = f"event {event.event_id} ({event_name(event.event_type)})"
+                    raise PayloadDecodeError.of(err, what) from err
         return events

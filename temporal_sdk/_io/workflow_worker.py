@@ -38,9 +38,11 @@ from temporal_sdk._io.pollers import Poller
 from temporal_sdk._io.workflow_cache import CachedRun, RunGates, WorkflowCache
 from temporal_sdk._io.workflow_history import (
     HistoryFetcher,
+    PayloadDecodeError,
     PayloadEncodeError,
     TaskHistoryError,
     ensure_complete,
+    history_failure,
 )
 from temporal_sdk._io.workflow_task import (
     CAUSE_UNHANDLED,
@@ -140,8 +142,9 @@ class WorkflowWorker:
         )
         self._stopping = asyncio.Event()
         self.eager_started = 0
-        self._metrics = _worker_metrics.for_client(client, task_queue)
         """Workflow tasks received from eager starts instead of polls (useful in tests)."""
+        self._metrics = _worker_metrics.for_client(client, task_queue)
+        self._runtime_meter = _worker_metrics.runtime_meter(client)
         self.local_activities = LocalActivityRunner(None, client.data_converter, task_queue)
         """Runs local activities; the worker gives it the activity worker's registrations."""
         self.eager_activities: EagerActivityDispatcher | None = None
@@ -152,7 +155,9 @@ class WorkflowWorker:
         """What the interceptors offered to workflow code (``workflow.extern_functions()``)."""
         self.sticky_queue: str | None = None
         """This worker's sticky queue name, or ``None`` when the cache is disabled."""
-        slots = asyncio.Semaphore(max_concurrent_workflow_tasks)
+        slots = _worker_metrics.task_slots(
+            self._metrics, max_concurrent_workflow_tasks, "WorkflowWorker"
+        )
         normal_polls, sticky_polls = max_concurrent_polls, 0
         if self.cache.enabled:
             self.sticky_queue = f"{identity}-{uuid.uuid4().hex}"
@@ -271,7 +276,11 @@ class WorkflowWorker:
     async def _handle(self, task: PollWorkflowTaskQueueResponse) -> None:
         stuck: asyncio.Future[object] | None = None
         try:
-            await _queries.decode_queries(task, self._client.data_converter.payload_codec)
+            try:
+                await _queries.decode_queries(task, self._client.data_converter.payload_codec)
+            except Exception as err:
+                await self._refuse_undecodable(task, err)
+                return
             async with self._gates.hold(task.workflow_execution.run_id):
                 if _queries.is_legacy_query(task):
                     await self._serve_query(task)
@@ -296,6 +305,16 @@ class WorkflowWorker:
         if stuck is not None:
             await self._hold_slot(stuck)
 
+    async def _refuse_undecodable(
+        self, task: PollWorkflowTaskQueueResponse, err: Exception
+    ) -> None:
+        """Answer a task whose queries or update requests the payload codec cannot decode."""
+        error = PayloadDecodeError.of(err, "the task's queries or update requests")
+        if not _queries.is_legacy_query(task):
+            await self._answer(task, None, history_failure(task, error))
+            return
+        await _queries.respond_legacy(self._client, task, _queries.failed_results(task, str(error)))
+
     async def _hold_slot(self, stuck: asyncio.Future[object]) -> None:
         """Keep this task's slot until the deadlocked thread returns (or the worker stops)."""
         stopping = asyncio.ensure_future(self._stopping.wait())
@@ -316,7 +335,7 @@ class WorkflowWorker:
             events = await self.history.task_events(task)
             ensure_complete(task, events)
         except TaskHistoryError as err:
-            await self._answer(task, None, self._history_failure(task, err))
+            await self._answer(task, None, history_failure(task, err))
             return None
         started = time.monotonic()
         run = self._cached_run(task, events)
@@ -343,11 +362,11 @@ class WorkflowWorker:
             assert isinstance(result, Outcome)
             if self._metrics is not None:
                 self._metrics.workflow_task_done(
-                    task.workflow_type.name, started, result.commands, result.failure
+                    task.workflow_type.name, started, result.commands, result.failure, run
                 )
             await self._answer(task, run, result)
             if self._metrics is not None:
-                self._metrics.cache_state(len(self.cache), self.cache.evictions)
+                self._metrics.cache_state(len(self.cache), self.cache.forced_evictions)
         except BaseException:
             if run is not None:
                 self._forget(run, "the task could not be answered")
@@ -366,13 +385,8 @@ class WorkflowWorker:
                 events = await self.history.full_history(task, events)
             ensure_complete(task, events)
         except TaskHistoryError as err:
-            return self._history_failure(task, err)
+            return history_failure(task, err)
         return events
-
-    @staticmethod
-    def _history_failure(task: PollWorkflowTaskQueueResponse, err: TaskHistoryError) -> Outcome:
-        logger.warning("Workflow task of %s failed: %s", task.workflow_execution.workflow_id, err)
-        return task_failure(err)
 
     def _cached_run(
         self, task: PollWorkflowTaskQueueResponse, events: list[HistoryEvent]
@@ -429,7 +443,7 @@ class WorkflowWorker:
             extern_functions=self.extern_functions,
         )
         self.runs_built += 1
-        instance.runtime_metric_meter = _worker_metrics.runtime_meter(self._client)
+        instance.runtime_metric_meter = self._runtime_meter
         return CachedRun(execution.run_id, machines, instance, users=1)
 
     async def _apply(
@@ -472,7 +486,7 @@ class WorkflowWorker:
         except PayloadEncodeError as err:
             if run is not None:
                 self._forget(run, "the payload codec failed")
-            failure = self._history_failure(task, err).failure
+            failure = history_failure(task, err).failure
             assert failure is not None
             await self._fail(task, failure)
             return
@@ -558,9 +572,7 @@ class WorkflowWorker:
                 for command in req.commands:
                     await visit_payloads(command, codec.encode)
         except Exception as err:
-            raise PayloadEncodeError(
-                f"the payload codec failed to encode the task's answer: {type(err).__name__}: {err}"
-            ) from err
+            raise PayloadEncodeError.of(err, "the task's answer") from err
         eager = self.eager_activities
         reserved = await eager.mark(req.commands) if eager is not None else 0
         try:

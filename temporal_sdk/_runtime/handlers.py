@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import logging
 import typing
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -44,6 +45,8 @@ from temporal_sdk.exceptions import TemporalError
 
 if TYPE_CHECKING:
     from temporal_sdk._runtime.intercept import RunInterceptors
+
+logger = logging.getLogger(__name__)
 
 
 class UnfinishedUpdateHandlersWarning(RuntimeWarning):
@@ -233,8 +236,12 @@ class HandlerTable:
     def _deliver(self, handler: LiveHandler, job: SignalWorkflow) -> None:
         try:
             args = self._decode_args(handler, job.signal_name, job.arguments)
-        except Exception as err:
-            self._on_error(err, handler.fn)
+        except Exception:
+            # As in temporalio: log and drop. Failing the task would fail it again on every
+            # retry, since the signal stays in history; no deployment could get past it.
+            logger.exception(
+                "Failed deserializing signal input for %s, dropping the signal", job.signal_name
+            )
             return
         if self.intercept is not None:
             handler = self.intercept.wrap_signal(handler, job)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, cast
 
-from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, EnumDescriptor
 
 from temporal_sdk.api.enums.v1 import HistoryEventFilterType
@@ -50,15 +49,21 @@ class WorkflowHistory:
         """
         data = json.loads(history) if isinstance(history, str) else history
         _normalize_history_json(data)
+        from google.protobuf import json_format  # loaded on first use: import time
+
         proto = json_format.ParseDict(data, History(), ignore_unknown_fields=True)
         return WorkflowHistory(workflow_id, list(proto.events))
 
     def to_json(self) -> str:
         """Render as the proto3 JSON that ``from_json`` and the CLI read."""
+        from google.protobuf import json_format
+
         return json_format.MessageToJson(History(events=self.events))
 
     def to_json_dict(self) -> dict[str, Any]:
         """Render as a JSON-ready ``dict``."""
+        from google.protobuf import json_format
+
         return json_format.MessageToDict(History(events=self.events))
 
 

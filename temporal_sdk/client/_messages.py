@@ -7,13 +7,13 @@ way, and the server's ways of saying "no" become the typed errors defined here.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from temporal_sdk.api.common.v1 import WorkflowExecution
+from temporal_sdk._ids import random_uuid
+from temporal_sdk.api.common.v1 import Payload, WorkflowExecution
 from temporal_sdk.api.enums.v1 import QueryRejectCondition as _QueryRejectConditionProto
 from temporal_sdk.api.enums.v1 import UpdateWorkflowExecutionLifecycleStage as _Stage
 from temporal_sdk.api.update.v1 import Outcome, UpdateRef, WaitPolicy
@@ -34,7 +34,7 @@ _R = TypeVar("_R")
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
     from temporal_sdk.client._describe import WorkflowExecutionStatus
-    from temporal_sdk.common import QueryRejectCondition
+    from temporal_sdk.client._interceptor_inputs import QueryWorkflowInput, StartWorkflowUpdateInput
 
 
 class WorkflowQueryRejectedError(TemporalError):
@@ -112,37 +112,27 @@ def query_target(query: str | Callable[..., Any]) -> tuple[str, Any | None]:
     return query_name_for(query), (defn.ret_type if defn is not None else None)
 
 
-async def query_workflow(
-    client: Client,
-    workflow_id: str,
-    run_id: str | None,
-    query: str | Callable[..., Any],
-    values: Sequence[Any],
-    *,
-    result_type: Any | None,
-    reject_condition: QueryRejectCondition | None,
-    rpc_metadata: Mapping[str, str | bytes],
-    rpc_timeout: timedelta | None,
-) -> Any:
-    """Send QueryWorkflow and decode the answer (see ``WorkflowHandle.query``)."""
+async def query_workflow(client: Client, input: QueryWorkflowInput) -> Any:
+    """Send QueryWorkflow and decode the answer (the terminal ``query_workflow``)."""
     from temporal_sdk.client._describe import WorkflowExecutionStatus
+    from temporal_sdk.client._workflow_ops import apply_headers
 
-    name, declared = query_target(query)
     req = QueryWorkflowRequest(
         namespace=client.namespace,
-        execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id or ""),
+        execution=WorkflowExecution(workflow_id=input.id, run_id=input.run_id or ""),
     )
-    req.query.query_type = name
-    if reject_condition:
-        req.query_reject_condition = cast(_QueryRejectConditionProto, int(reject_condition))
-    if values:
-        req.query.query_args.payloads.extend(await client.data_converter.encode(list(values)))
+    req.query.query_type = input.query
+    if input.reject_condition:
+        req.query_reject_condition = cast(_QueryRejectConditionProto, int(input.reject_condition))
+    if input.args:
+        req.query.query_args.payloads.extend(await client.data_converter.encode(list(input.args)))
+    await apply_headers(client, input.headers, req.query.header)
     try:
         resp = await client.workflow_service.query_workflow(
             req,
             retry=True,
-            metadata=rpc_metadata,
-            timeout=rpc_timeout,
+            metadata=input.rpc_metadata,
+            timeout=input.rpc_timeout,
         )
     except RPCError as err:
         if err.status == RPCStatusCode.INVALID_ARGUMENT:
@@ -153,7 +143,7 @@ async def query_workflow(
         raise WorkflowQueryRejectedError(WorkflowExecutionStatus(status) if status else None)
     if not resp.query_result.payloads:
         return None
-    hint = result_type if result_type is not None else declared
+    hint = input.ret_type
     decoded = await client.data_converter.decode(
         list(resp.query_result.payloads), [hint] if hint is not None else None
     )
@@ -305,6 +295,7 @@ async def build_update_request(
     values: Sequence[Any],
     wait_for_stage: WorkflowUpdateStage,
     id: str | None,
+    headers: Mapping[str, Payload] | None = None,
 ) -> UpdateWorkflowExecutionRequest:
     """The UpdateWorkflowExecution request for update ``name`` (a fresh id unless given)."""
     req = UpdateWorkflowExecutionRequest(
@@ -313,11 +304,15 @@ async def build_update_request(
         first_execution_run_id=first_execution_run_id or "",
         wait_policy=WaitPolicy(lifecycle_stage=cast(_Stage, int(wait_for_stage))),
     )
-    req.request.meta.update_id = id or str(uuid.uuid4())
+    req.request.meta.update_id = id or random_uuid()
     req.request.meta.identity = client.identity
     req.request.input.name = name
     if values:
         req.request.input.args.payloads.extend(await client.data_converter.encode(list(values)))
+    if headers:
+        from temporal_sdk.client._workflow_ops import apply_headers
+
+        await apply_headers(client, headers, req.request.input.header)
     return req
 
 
@@ -364,28 +359,26 @@ def update_handle_from(
 
 
 async def start_update(
-    client: Client,
-    workflow_id: str,
-    run_id: str | None,
-    first_execution_run_id: str | None,
-    update: str | Callable[..., Any],
-    values: Sequence[Any],
-    *,
-    wait_for_stage: WorkflowUpdateStage,
-    id: str | None,
-    result_type: Any | None,
-    rpc_metadata: Mapping[str, str | bytes],
-    rpc_timeout: timedelta | None,
+    client: Client, input: StartWorkflowUpdateInput
 ) -> WorkflowUpdateHandle[Any]:
     """Send UpdateWorkflowExecution until the update is accepted (or done); return its handle."""
+    wait_for_stage = input.wait_for_stage
     if wait_for_stage == WorkflowUpdateStage.ADMITTED:
         raise ValueError("wait_for_stage ADMITTED is not supported yet; use ACCEPTED")
-    name, declared = update_target(update)
     req = await build_update_request(
-        client, workflow_id, run_id, first_execution_run_id, name, values, wait_for_stage, id
+        client,
+        input.id,
+        input.run_id,
+        input.first_execution_run_id,
+        input.update,
+        input.args,
+        wait_for_stage,
+        input.update_id,
+        input.headers,
     )
+    rpc_metadata, rpc_timeout = input.rpc_metadata, input.rpc_timeout
     resp = await send_update_until_accepted(client, req, rpc_metadata, rpc_timeout)
-    handle = update_handle_from(client, req, resp, result_type or declared)
+    handle = update_handle_from(client, req, resp, input.ret_type)
     if wait_for_stage == WorkflowUpdateStage.COMPLETED and handle._known_outcome is None:
         handle._known_outcome = await handle._poll(rpc_metadata, rpc_timeout)
     return handle

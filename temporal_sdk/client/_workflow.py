@@ -6,30 +6,24 @@ data converter (codec included) in exactly one place each way.
 
 from __future__ import annotations
 
-import uuid
 import warnings
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from temporal_sdk.api.common.v1 import WorkflowExecution
-from temporal_sdk.api.enums.v1 import (
-    EventType,
-    HistoryEventFilterType,
-)
+from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent
-from temporal_sdk.api.workflowservice.v1 import (
-    GetWorkflowExecutionHistoryRequest,
-    RequestCancelWorkflowExecutionRequest,
-    SignalWorkflowExecutionRequest,
-    TerminateWorkflowExecutionRequest,
-)
-from temporal_sdk.client._errors import (
-    RPCTimeoutOrCancelledError,
-    WorkflowContinuedAsNewError,
-    WorkflowFailureError,
-)
+from temporal_sdk.client._errors import WorkflowContinuedAsNewError, WorkflowFailureError
 from temporal_sdk.client._history import WorkflowHistory, WorkflowHistoryEventFilterType
+from temporal_sdk.client._interceptor_inputs import (
+    CancelWorkflowInput,
+    DescribeWorkflowInput,
+    FetchWorkflowHistoryEventsInput,
+    QueryWorkflowInput,
+    SignalWorkflowInput,
+    StartWorkflowUpdateInput,
+    TerminateWorkflowInput,
+)
 from temporal_sdk.client._start import _args
 from temporal_sdk.exceptions import (
     CancelledError,
@@ -37,7 +31,6 @@ from temporal_sdk.exceptions import (
     TimeoutError,
     TimeoutType,
 )
-from temporal_sdk.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
@@ -182,10 +175,8 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowExecutionDescription:
         """Describe the run this handle targets: status, times, memo, search attributes."""
-        from temporal_sdk.client._describe import describe_workflow
-
-        return await describe_workflow(
-            self._client, self._id, self._run_id, rpc_metadata, rpc_timeout
+        return await self._client._impl.describe_workflow(
+            DescribeWorkflowInput(self._id, self._run_id, rpc_metadata, rpc_timeout)
         )
 
     async def cancel(
@@ -196,21 +187,15 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Request cancellation of the workflow (the workflow decides how to honour it)."""
-        client = self._client
-        await client.workflow_service.request_cancel_workflow_execution(
-            RequestCancelWorkflowExecutionRequest(
-                namespace=client.namespace,
-                workflow_execution=WorkflowExecution(
-                    workflow_id=self._id, run_id=self._run_id or ""
-                ),
-                identity=client.identity,
-                request_id=str(uuid.uuid4()),
-                first_execution_run_id=self._first_execution_run_id or "",
+        await self._client._impl.cancel_workflow(
+            CancelWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
                 reason=reason,
-            ),
-            retry=True,
-            metadata=rpc_metadata,
-            timeout=rpc_timeout,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def terminate(
@@ -221,18 +206,16 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Terminate the workflow at once; ``args`` become the termination details."""
-        client = self._client
-        req = TerminateWorkflowExecutionRequest(
-            namespace=client.namespace,
-            workflow_execution=WorkflowExecution(workflow_id=self._id, run_id=self._run_id or ""),
-            reason=reason or "",
-            identity=client.identity,
-            first_execution_run_id=self._first_execution_run_id or "",
-        )
-        if args:
-            req.details.payloads.extend(await self._converter.encode(list(args)))
-        await client.workflow_service.terminate_workflow_execution(
-            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+        await self._client._impl.terminate_workflow(
+            TerminateWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                args=args,
+                reason=reason,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def signal(
@@ -245,20 +228,16 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Send a signal to the workflow."""
-        client = self._client
-        name = signal if isinstance(signal, str) else _signal_name(signal)
-        values = _args(arg, args)
-        req = SignalWorkflowExecutionRequest(
-            namespace=client.namespace,
-            workflow_execution=WorkflowExecution(workflow_id=self._id, run_id=self._run_id or ""),
-            signal_name=name,
-            identity=client.identity,
-            request_id=str(uuid.uuid4()),
-        )
-        if values:
-            req.input.payloads.extend(await self._converter.encode(values))
-        await client.workflow_service.signal_workflow_execution(
-            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
+        await self._client._impl.signal_workflow(
+            SignalWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                signal=signal if isinstance(signal, str) else _signal_name(signal),
+                args=_args(arg, args),
+                headers={},
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def query(
@@ -277,18 +256,21 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         Raises ``WorkflowQueryFailedError`` when the handler fails or is unknown, and
         ``WorkflowQueryRejectedError`` when ``reject_condition`` matches the workflow's status.
         """
-        from temporal_sdk.client._messages import query_workflow
+        from temporal_sdk.client._messages import query_target
 
-        return await query_workflow(
-            self._client,
-            self._id,
-            self._run_id,
-            query,
-            _args(arg, args),
-            result_type=result_type,
-            reject_condition=reject_condition,
-            rpc_metadata=rpc_metadata,
-            rpc_timeout=rpc_timeout,
+        name, declared = query_target(query)
+        return await self._client._impl.query_workflow(
+            QueryWorkflowInput(
+                id=self._id,
+                run_id=self._run_id,
+                query=name,
+                args=_args(arg, args),
+                reject_condition=reject_condition,
+                headers={},
+                ret_type=result_type if result_type is not None else declared,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def start_update(
@@ -308,20 +290,23 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         A rejected update reaches COMPLETED at once; its handle's ``result()`` raises
         ``WorkflowUpdateFailedError``.
         """
-        from temporal_sdk.client._messages import start_update
+        from temporal_sdk.client._messages import update_target
 
-        return await start_update(
-            self._client,
-            self._id,
-            self._run_id,
-            self._first_execution_run_id,
-            update,
-            _args(arg, args),
-            wait_for_stage=wait_for_stage,
-            id=id,
-            result_type=result_type,
-            rpc_metadata=rpc_metadata,
-            rpc_timeout=rpc_timeout,
+        name, declared = update_target(update)
+        return await self._client._impl.start_workflow_update(
+            StartWorkflowUpdateInput(
+                id=self._id,
+                run_id=self._run_id,
+                first_execution_run_id=self._first_execution_run_id,
+                update_id=id,
+                update=name,
+                args=_args(arg, args),
+                wait_for_stage=wait_for_stage,
+                headers={},
+                ret_type=result_type or declared,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     async def execute_update(
@@ -431,7 +416,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
             rpc_timeout=rpc_timeout,
         )
 
-    async def _events(
+    def _events(
         self,
         run_id: str | None,
         *,
@@ -445,31 +430,19 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         rpc_metadata: Mapping[str, str | bytes] = {},
         rpc_timeout: timedelta | None = None,
     ) -> AsyncIterator[HistoryEvent]:
-        client = self._client
-        req = GetWorkflowExecutionHistoryRequest(
-            namespace=client.namespace,
-            execution=WorkflowExecution(workflow_id=self._id, run_id=run_id or ""),
-            maximum_page_size=page_size or 0,
-            next_page_token=next_page_token or b"",
-            wait_new_event=wait_new_event,
-            history_event_filter_type=cast(HistoryEventFilterType, int(event_filter_type)),
-            skip_archival=skip_archival,
+        return self._client._impl.fetch_workflow_history_events(
+            FetchWorkflowHistoryEventsInput(
+                id=self._id,
+                run_id=run_id,
+                page_size=page_size,
+                next_page_token=next_page_token,
+                wait_new_event=wait_new_event,
+                event_filter_type=event_filter_type,
+                skip_archival=skip_archival,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
-        while True:
-            try:
-                resp = await client.workflow_service.get_workflow_execution_history(
-                    req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
-                )
-            except RPCError as err:
-                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
-                    raise RPCTimeoutOrCancelledError(err.message) from err
-                raise
-            # An empty page with a token is a long poll that timed out: ask again.
-            for event in resp.history.events:
-                yield event
-            if not resp.next_page_token:
-                return
-            req.next_page_token = resp.next_page_token
 
 
 def _next_run_id(event: HistoryEvent) -> str:

@@ -7,6 +7,7 @@ wrong, ``UNAVAILABLE`` for the next ``fail_next`` calls. Enough to test what the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class FakeFrontend:
         key = self.required_key
         if key is not None and headers.get("authorization") != f"Bearer {key}":
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, "bad API key")
+        if "/Poll" in method:
+            await asyncio.sleep(0.2)  # an empty long poll, shortened: keeps pollers from spinning
         return b""
 
 

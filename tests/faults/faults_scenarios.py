@@ -364,14 +364,53 @@ async def network_faults(
                 results = asyncio.create_task(collect(handles, rep, _deadline(timeout)))
                 try:
                     await _fault_rounds(proxy, client, handles, rounds, rep)
+                except BaseException:
+                    results.cancel()
+                    raise
                 finally:
                     proxy.set_drop(False)
                     proxy.set_black_hole(False)
                     proxy.reset_after_bytes = None
-                    await results
+                    await asyncio.gather(results, return_exceptions=True)
+                await results
         finally:
             await client.service_client.close()
         rep.faults = [*proxy.stats.faults, *rep.faults, f"{proxy.stats.resets} resets"]
+    rep.seconds = time.monotonic() - began
+    account_executions(log, handles, rep)
+    return rep
+
+
+async def long_partition(
+    upstream: str, workflows: int, seconds: float, work_dir: Path, timeout: float
+) -> FaultReport:
+    """Black-hole the network for longer than the keep-alive timeout, then signal everything.
+
+    Calls and polls under way see no error while the hole lasts; only the HTTP/2 keep-alive
+    (30 s interval, 15 s timeout by default) notices the dead connection. Nothing may hang.
+    """
+    rep = FaultReport(f"partition {seconds:g}s", workflows)
+    log = ExecutionLog(work_dir / f"partition-{uuid.uuid4().hex[:8]}.log")
+    task_queue, prefix = f"faults-part-{uuid.uuid4()}", f"part-{uuid.uuid4().hex[:8]}"
+    handles: Handles = {}
+    began = time.monotonic()
+    async with FaultProxy(upstream) as proxy:
+        client = await Client.connect(proxy.target)
+        try:
+            async with in_process_worker(client, task_queue, log):
+                await start_workflows(client, task_queue, prefix, range(workflows), handles)
+                results = asyncio.create_task(collect(handles, rep, _deadline(timeout)))
+                try:
+                    async with proxy.black_hole(seconds):
+                        pass
+                    await signal_workflows(handles, sorted(handles))
+                except BaseException:
+                    results.cancel()
+                    raise
+                await results
+        finally:
+            await client.service_client.close()
+        rep.faults = [*proxy.stats.faults, f"{proxy.stats.accepted} connections accepted"]
     rep.seconds = time.monotonic() - began
     account_executions(log, handles, rep)
     return rep

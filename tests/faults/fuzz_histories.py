@@ -342,7 +342,26 @@ def drive(events: list[HistoryEvent]) -> str:
 _WORKFLOW_IDS = {"XParent": "x-parent", "XLocal": "x-local"}
 
 
-def _drive(events: list[HistoryEvent]) -> str:
+def drive_in_tasks(events: list[HistoryEvent]) -> str:
+    """Like :func:`drive`, but feed the events one workflow task at a time (a sticky worker)."""
+    future = _EXECUTOR.submit(_drive, events, True)
+    try:
+        return future.result(timeout=HANG_SECONDS)
+    except concurrent.futures.TimeoutError:
+        raise AssertionError(f"the core hung for {HANG_SECONDS}s on a history") from None
+
+
+def _task_chunks(events: list[HistoryEvent]) -> list[list[HistoryEvent]]:
+    """Cut after each WorkflowTaskStarted: the events each successive task would carry."""
+    chunks: list[list[HistoryEvent]] = [[]]
+    for event in events:
+        chunks[-1].append(event)
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            chunks.append([])
+    return [chunk for chunk in chunks if chunk]
+
+
+def _drive(events: list[HistoryEvent], in_tasks: bool = False) -> str:
     start = events[0].workflow_execution_started_event_attributes if events else None
     type_name = start.workflow_type.name if start else ""
     machines = WorkflowMachines(
@@ -359,13 +378,17 @@ def _drive(events: list[HistoryEvent]) -> str:
         payload_converter=converter.payload_converter,
         failure_converter=converter.failure_converter,
     )
+    failure = None
     try:
-        machines.add_events(events)
-        failure = run_activations(machines, instance)
-        machines.take_commands()
-        machines.updates.take_messages()
-        if machines.local_activities.has_requests:
-            machines.local_activities.take_requests()
+        for chunk in _task_chunks(events) if in_tasks else [events]:
+            machines.add_events(chunk)
+            failure = run_activations(machines, instance)
+            machines.take_commands()
+            machines.updates.take_messages()
+            if machines.local_activities.has_requests:
+                machines.local_activities.take_requests()
+            if failure is not None:
+                break
     except ALLOWED as err:
         str(err)  # the message must render
         return type(err).__name__

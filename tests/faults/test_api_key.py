@@ -72,6 +72,27 @@ async def test_explicit_authorization_header_wins_over_api_key() -> None:
         await client.service_client.close()
 
 
+async def test_running_worker_polls_with_the_rotated_key() -> None:
+    async with fake_frontend(required_key=SECRET) as fake:
+        client = await Client.connect(fake.target, api_key=SECRET, tls=False, retry_config=_FAST)
+        worker = Worker(client, task_queue=f"tq-{uuid.uuid4()}", workflows=[NeverRuns])
+        run = asyncio.ensure_future(worker.run())
+
+        def polls_with(key: str) -> bool:
+            return any(
+                "/Poll" in c.method and c.headers.get("authorization") == f"Bearer {key}"
+                for c in fake.calls
+            )
+
+        await _until(lambda: polls_with(SECRET))
+        fake.required_key = ROTATED
+        client.api_key = ROTATED
+        await _until(lambda: polls_with(ROTATED))
+        await worker.shutdown()
+        await asyncio.wait_for(run, 10)
+        await client.service_client.close()
+
+
 @workflow.defn(name="NeverRuns")
 class NeverRuns:
     @workflow.run

@@ -9,13 +9,23 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
+import pytest
+
 from temporal_sdk import workflow
-from temporal_sdk.api.common.v1 import Payload, Payloads, WorkflowType
+from temporal_sdk.api.common.v1 import Payload, Payloads, WorkflowExecution, WorkflowType
 from temporal_sdk.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
-from temporal_sdk.api.workflowservice.v1 import StartWorkflowExecutionRequest
-from temporal_sdk.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporal_sdk.api.workflowservice.v1 import (
+    SignalWorkflowExecutionRequest,
+    StartWorkflowExecutionRequest,
+)
+from temporal_sdk.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
 from temporal_sdk.common import RawValue
 from temporal_sdk.converter import DataConverter, PayloadCodec
 from temporal_sdk.worker import Worker
@@ -237,3 +247,81 @@ async def test_non_temporal_exception_fails_the_task_with_its_type_and_stack(
             assert await handle.result() == "fixed"
     finally:
         BUG["on"] = True
+
+
+@workflow.defn(name="FaultSignalled")
+class Signalled:
+    def __init__(self) -> None:
+        self.values: list[int] = []
+
+    @workflow.signal
+    def add(self, value: int) -> None:
+        self.values.append(value)
+
+    @workflow.run
+    async def run(self) -> list[int]:
+        await workflow.wait_condition(lambda: bool(self.values))
+        return self.values
+
+
+async def test_undecodable_signal_is_logged_and_dropped(
+    client: Client, task_queue: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As in temporalio: a signal that cannot be decoded is dropped, the workflow runs on."""
+    async with Worker(client, task_queue=task_queue, workflows=[Signalled]):
+        handle = await client.start_workflow(
+            Signalled.run, id=f"sig-{uuid.uuid4()}", task_queue=task_queue
+        )
+        bad = Payload(metadata={"encoding": b"json/plain"}, data=b'"not a number"')
+        await client.workflow_service.signal_workflow_execution(
+            SignalWorkflowExecutionRequest(
+                namespace=client.namespace,
+                workflow_execution=WorkflowExecution(workflow_id=handle.id),
+                signal_name="add",
+                input=Payloads(payloads=[bad]),
+                identity=client.identity,
+                request_id=str(uuid.uuid4()),
+            ),
+            retry=True,
+        )
+        await handle.signal(Signalled.add, 7)
+        assert await handle.result() == [7]
+    types = [e.event_type async for e in handle.fetch_history_events()]
+    assert EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED not in types
+    assert "Failed deserializing signal input for add, dropping the signal" in caplog.text
+
+
+@workflow.defn(name="FaultQueried")
+class Queried:
+    def __init__(self) -> None:
+        self.done = False
+
+    @workflow.query
+    def greet(self, name: str) -> str:
+        return f"hello {name}"
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self.done)
+
+
+async def test_query_the_codec_cannot_decode_fails_the_query_not_the_worker(
+    client: Client, task_queue: str
+) -> None:
+    old_keys = _with_codec(client, KeyedCodec({"k1"}, "k1"))
+    new_keys = _with_codec(client, KeyedCodec({"k2"}, "k2"))
+    async with Worker(old_keys, task_queue=task_queue, workflows=[Queried]):
+        handle = await old_keys.start_workflow(
+            Queried.run, id=f"query-{uuid.uuid4()}", task_queue=task_queue
+        )
+        assert await handle.query(Queried.greet, "k1") == "hello k1"
+        with pytest.raises(WorkflowQueryFailedError) as info:
+            await new_keys.get_workflow_handle(handle.id).query(Queried.greet, "k2")
+        assert "no key 'k2' to decrypt with" in str(info.value)
+        assert await handle.query(Queried.greet, "again") == "hello again"
+        await handle.signal(Queried.finish)
+        await handle.result()

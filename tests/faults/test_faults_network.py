@@ -8,13 +8,14 @@ and a non-retryable failure (NOT_FOUND) still surfaces promptly as an ``RPCError
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fault_proxy import FaultProxy
-from faults_scenarios import network_faults
+from faults_scenarios import long_partition, network_faults
 
 from temporal_sdk.client import Client, WorkflowHandle
 from temporal_sdk.service import RetryConfig, RPCError, RPCStatusCode
@@ -23,6 +24,13 @@ from temporal_sdk.testing import WorkflowEnvironment
 WORKFLOWS = 20
 # Two rounds: the second breaks long polls that already lived through the first.
 ROUNDS = 2
+
+
+# The long partition lasts a minute; it runs from scripts/faults_report.py --full, or here when
+# TEMPORAL_FAULTS_HEAVY=1.
+heavy = pytest.mark.skipif(
+    not os.environ.get("TEMPORAL_FAULTS_HEAVY"), reason="heavy: set TEMPORAL_FAULTS_HEAVY=1"
+)
 
 
 def _upstream(env: WorkflowEnvironment) -> str:
@@ -38,6 +46,16 @@ async def test_workflows_survive_network_faults(env: WorkflowEnvironment, tmp_pa
     # The driver never had to re-ask for a result: the SDK's own retries were enough.
     assert report.client_retries == 0, report.summary()
     assert any(f.startswith("NOT_FOUND surfaced") for f in report.faults)
+
+
+@heavy
+@pytest.mark.timeout(400)
+async def test_workflows_survive_a_partition_longer_than_keep_alive(
+    env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    report = await long_partition(_upstream(env), 10, 60, tmp_path, timeout=240)
+    assert report.ok, report.summary()
+    assert report.client_retries == 0, report.summary()
 
 
 async def test_a_call_outlasting_its_retry_budget_raises_unavailable(

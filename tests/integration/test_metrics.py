@@ -12,9 +12,9 @@ import pytest
 from temporal_sdk import activity, workflow
 from temporal_sdk.client import Client, WorkflowFailureError
 from temporal_sdk.common import RetryPolicy
-from temporal_sdk.exceptions import ApplicationError
+from temporal_sdk.exceptions import ActivityError, ApplicationError
 from temporal_sdk.runtime import BufferedMetricUpdate, MetricBuffer, Runtime, TelemetryConfig
-from temporal_sdk.worker import Worker
+from temporal_sdk.worker import Replayer, Worker
 
 
 @activity.defn
@@ -125,6 +125,12 @@ async def test_worker_metrics(client: Client, task_queue: str) -> None:
     assert _named(updates, "temporal_workflow_task_queue_poll_succeed")
     assert _named(updates, "temporal_sticky_cache_hit")
     assert _named(updates, "temporal_sticky_cache_size")
+    slot_types = {a["worker_type"] for a in attrs_of("temporal_worker_task_slots_used")}
+    assert slot_types == {"WorkflowWorker", "ActivityWorker"}
+    used = [u.value for u in _named(updates, "temporal_worker_task_slots_used")]
+    assert max(used) >= 1 and min(used) == 0
+    available = _named(updates, "temporal_worker_task_slots_available")
+    assert all(0 <= u.value <= 100 for u in available)
     activity_latency = attrs_of("temporal_activity_execution_latency")
     assert {a["activity_type"] for a in activity_latency} == {"double", "always_fails"}
     assert attrs_of("temporal_activity_execution_failed")[0]["activity_type"] == "always_fails"
@@ -150,9 +156,10 @@ async def test_workflow_metric_meter_records_once_despite_replay(
         activities=[double],
         max_cached_workflows=0,
     ) as worker:
+        workflow_id = f"wf-{uuid.uuid4()}"
         assert (
             await metrics_client.execute_workflow(
-                Doubles.run, 1, id=f"wf-{uuid.uuid4()}", task_queue=task_queue
+                Doubles.run, 1, id=workflow_id, task_queue=task_queue
             )
             == 4
         )
@@ -171,6 +178,12 @@ async def test_workflow_metric_meter_records_once_despite_replay(
     }
     assert [u.value for u in _named(updates, "my_workflow_histogram")] == [4]
     assert not _named(updates, "temporal_sticky_cache_hit")
+
+    # The replayer has no runtime: workflow.metric_meter() is a no-op meter there.
+    history = await metrics_client.get_workflow_handle(workflow_id).fetch_history()
+    replayed = await Replayer(workflows=[Doubles]).replay_workflow(history)
+    assert replayed.replay_failure is None
+    assert not [u for u in buffer.retrieve_updates() if u.metric.name.startswith("my_")]
 
 
 async def test_no_metrics_configured_means_noop_meters(client: Client, task_queue: str) -> None:
@@ -229,3 +242,46 @@ async def test_client_request_metrics(client: Client, task_queue: str) -> None:
     assert failure.attributes["namespace"] == client.namespace
     assert failure.attributes["status_code"] == "NOT_FOUND"
     assert _named(updates, "temporal_request_latency")
+
+
+@workflow.defn
+class LocalDoubles:
+    @workflow.run
+    async def run(self, n: int) -> int:
+        n = await workflow.execute_local_activity(
+            double, n, start_to_close_timeout=timedelta(seconds=10)
+        )
+        try:
+            await workflow.execute_local_activity(
+                always_fails, start_to_close_timeout=timedelta(seconds=10)
+            )
+        except (ActivityError, ApplicationError):
+            return n
+        raise AssertionError("always_fails succeeded")
+
+
+async def test_local_activity_and_end_to_end_metrics(client: Client, task_queue: str) -> None:
+    metrics_client, buffer = await _metrics_client(client)
+    async with Worker(
+        metrics_client,
+        task_queue=task_queue,
+        workflows=[LocalDoubles],
+        activities=[double, always_fails],
+    ):
+        result = await metrics_client.execute_workflow(
+            LocalDoubles.run, 5, id=f"wf-{uuid.uuid4()}", task_queue=task_queue
+        )
+    assert result == 10
+    updates = buffer.retrieve_updates()
+    total = _named(updates, "temporal_local_activity_total")
+    assert sorted(str(u.attributes["activity_type"]) for u in total) == ["always_fails", "double"]
+    (failed,) = _named(updates, "temporal_local_activity_execution_failed")
+    assert failed.attributes["activity_type"] == "always_fails"
+    assert _named(updates, "temporal_local_activity_execution_latency")
+    (succeeded,) = _named(updates, "temporal_local_activity_succeeded_endtoend_latency")
+    assert succeeded.attributes["activity_type"] == "double"
+    assert not _named(updates, "temporal_activity_execution_latency")
+    (end_to_end,) = _named(updates, "temporal_workflow_endtoend_latency")
+    assert end_to_end.attributes["workflow_type"] == "LocalDoubles"
+    assert isinstance(end_to_end.value, int) and end_to_end.value >= 0
+    assert [u.value for u in _named(updates, "my_activity_counter")] == [5]

@@ -198,3 +198,58 @@ def test_opentelemetry_meter_provider() -> None:
     assert found["my_latency"].unit == "ms"
     assert found["my_latency"].data.data_points[0].sum == 40
     assert found["my_gauge"].data.data_points[0].value == 9
+
+
+def test_activity_environment_meter() -> None:
+    from temporal_sdk import activity
+    from temporal_sdk.testing import ActivityEnvironment
+
+    def measured() -> None:
+        activity.metric_meter().create_counter("calls").add(1)
+
+    env = ActivityEnvironment()
+    ActivityEnvironment().run(measured)  # the default no-op meter
+    runtime, buffer = _buffered()
+    env.metric_meter = runtime.metric_meter
+    env.run(measured)
+    (update,) = buffer.retrieve_updates()
+    assert update.attributes["activity_type"] == "unknown"
+    assert update.attributes["task_queue"] == "test"
+    with pytest.raises(RuntimeError, match="Not in activity"):
+        activity.metric_meter()
+
+
+def test_worker_metrics_failure_reasons_and_close_counters() -> None:
+    import time
+
+    from temporal_sdk._core.activation import WorkflowTaskFailure
+    from temporal_sdk._io.worker_metrics import WorkerMetrics
+    from temporal_sdk.api.command.v1 import Command
+    from temporal_sdk.api.enums.v1 import CommandType, WorkflowTaskFailedCause
+    from temporal_sdk.api.failure.v1 import Failure
+
+    runtime, buffer = _buffered()
+    metrics = WorkerMetrics(runtime.metric_meter, "temporal_", "ns", "tq")
+    nondeterminism = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR
+    started = time.monotonic()
+    metrics.workflow_task_done("W", started, (), WorkflowTaskFailure(Failure(), nondeterminism))
+    closing = [
+        Command(command_type=CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION),
+        Command(command_type=CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION),
+    ]
+    metrics.workflow_task_done("W", started, closing, None)
+    metrics.cache_state(size=3, evictions=2)
+    metrics.cache_state(size=1, evictions=2)
+    by_name = {u.metric.name: u for u in buffer.retrieve_updates()}
+    failed = by_name["temporal_workflow_task_execution_failed"]
+    assert failed.attributes == {
+        "service_name": "temporal-core-sdk",
+        "namespace": "ns",
+        "task_queue": "tq",
+        "workflow_type": "W",
+        "failure_reason": "NonDeterminism",
+    }
+    assert "temporal_workflow_cancelled" in by_name
+    assert "temporal_workflow_continue_as_new" in by_name
+    assert by_name["temporal_sticky_cache_total_forced_eviction"].value == 2
+    assert by_name["temporal_sticky_cache_size"].value == 1
