@@ -16,6 +16,7 @@ from temporal_sdk._runtime.definitions import (
     mark_run,
     set_update_validator,
 )
+from temporal_sdk._versioning import VersioningBehavior
 
 __all__ = [
     "UpdateMethod",
@@ -43,6 +44,7 @@ def defn(
     dynamic: bool = False,
     sandboxed: bool = True,
     failure_exception_types: Sequence[type[BaseException]] = (),
+    versioning_behavior: VersioningBehavior = VersioningBehavior.UNSPECIFIED,
 ) -> Callable[[_C], _C]: ...
 
 
@@ -53,6 +55,7 @@ def defn(
     dynamic: bool = False,
     sandboxed: bool = True,
     failure_exception_types: Sequence[type[BaseException]] = (),
+    versioning_behavior: VersioningBehavior = VersioningBehavior.UNSPECIFIED,
 ) -> _C | Callable[[_C], _C]:
     """Mark a class as a workflow; it needs exactly one ``@workflow.run`` method.
 
@@ -60,7 +63,9 @@ def defn(
     handle every workflow type not otherwise registered (its run method receives one
     ``Sequence[RawValue]``). Exceptions of ``failure_exception_types`` fail the workflow instead
     of the workflow task. ``sandboxed=False`` switches the determinism guard off for this workflow
-    (see docs/determinism.md).
+    (see docs/determinism.md). ``versioning_behavior`` tells a worker that uses worker
+    versioning whether runs of this workflow stay on their deployment version (``PINNED``) or
+    move to the current one (``AUTO_UPGRADE``); see docs/worker-versioning.md.
     """
 
     def decorate(target: _C) -> _C:
@@ -70,6 +75,7 @@ def defn(
             dynamic=dynamic,
             sandboxed=sandboxed,
             failure_exception_types=failure_exception_types,
+            versioning_behavior=versioning_behavior,
         )
         return target
 

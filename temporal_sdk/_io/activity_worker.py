@@ -32,6 +32,7 @@ from temporal_sdk._io.activity_process import run_in_process
 from temporal_sdk._io.activity_running import CancelReason as _CancelReason
 from temporal_sdk._io.activity_running import Running as _Running
 from temporal_sdk._io.activity_running import ThreadCancelRaiser
+from temporal_sdk._io.deployment import Deployment
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._runtime.activity_defn import ActivityDefinition
 from temporal_sdk._worker_interceptor import Interceptor
@@ -95,6 +96,8 @@ class ActivityWorker:
         self._identity = identity
         self._grace = graceful_shutdown_timeout.total_seconds()
         self._task_queue_rate = max_task_queue_activities_per_second
+        self.deployment: Deployment | None = None
+        """Worker-versioning fields for polls (set by ``Worker``)."""
         self._rate_interval = 1.0 / max_activities_per_second if max_activities_per_second else 0.0
         self._next_start = 0.0
         self._max_throttle = max_heartbeat_throttle_interval.total_seconds()
@@ -228,6 +231,8 @@ class ActivityWorker:
             task_queue=TaskQueue(name=self._task_queue),
             identity=self._identity,
         )
+        if self.deployment is not None:
+            req.deployment_options.CopyFrom(self.deployment.options)
         if self._task_queue_rate is not None:
             req.task_queue_metadata.CopyFrom(
                 TaskQueueMetadata(max_tasks_per_second=DoubleValue(value=self._task_queue_rate))

@@ -31,6 +31,7 @@ from temporal_sdk._io import eager_start as _eager_start
 from temporal_sdk._io import queries as _queries
 from temporal_sdk._io import worker_metrics as _worker_metrics
 from temporal_sdk._io.deadlock import DeadlockDetected, run_watched
+from temporal_sdk._io.deployment import Deployment
 from temporal_sdk._io.eager_activities import EagerActivityDispatcher
 from temporal_sdk._io.local_activities import LocalActivityRunner
 from temporal_sdk._io.payload_visitor import visit_payloads
@@ -125,6 +126,8 @@ class WorkflowWorker:
         self._failure_types = tuple(workflow_failure_exception_types)
         self._definitions: dict[str, WorkflowDefinition] = {}
         self._dynamic: WorkflowDefinition | None = None
+        self.deployment: Deployment | None = None
+        """Worker-versioning fields for polls and completions (set by ``Worker``)."""
         for cls in workflows:
             self._register(cls)
         self.cache = WorkflowCache(max_cached_workflows)
@@ -262,10 +265,13 @@ class WorkflowWorker:
 
     async def _poll(self, queue: TaskQueue) -> PollWorkflowTaskQueueResponse | None:
         client = self._client
+        req = PollWorkflowTaskQueueRequest(
+            namespace=client.namespace, task_queue=queue, identity=self._identity
+        )
+        if self.deployment is not None:
+            req.deployment_options.CopyFrom(self.deployment.options)
         resp = await client.workflow_service.poll_workflow_task_queue(
-            PollWorkflowTaskQueueRequest(
-                namespace=client.namespace, task_queue=queue, identity=self._identity
-            ),
+            req,
             retry=False,
             timeout=_POLL_TIMEOUT,
         )
@@ -411,6 +417,11 @@ class WorkflowWorker:
 
     def _forget(self, run: CachedRun, reason: str) -> None:
         self.cache.forget(run, reason)
+
+    def definitions(self) -> list[WorkflowDefinition]:
+        """Every registered workflow definition, the dynamic one last."""
+        found = list(self._definitions.values())
+        return [*found, self._dynamic] if self._dynamic is not None else found
 
     def _definition(self, workflow_type: str) -> WorkflowDefinition | None:
         return self._definitions.get(workflow_type) or self._dynamic
@@ -564,6 +575,8 @@ class WorkflowWorker:
             sticky_attributes=self._sticky_attributes(),
             messages=messages,
         )
+        if self.deployment is not None:
+            self._stamp_deployment(req, task.workflow_type.name)
         codec = client.data_converter.payload_codec
         try:
             await _queries.encode_results(req.query_results, codec)
@@ -583,6 +596,16 @@ class WorkflowWorker:
             raise
         if eager is not None:
             eager.dispatch(resp.activity_tasks, reserved)
+
+    def _stamp_deployment(
+        self, req: RespondWorkflowTaskCompletedRequest, workflow_type: str
+    ) -> None:
+        """Report this worker's deployment version and the workflow's versioning behavior."""
+        assert self.deployment is not None
+        defn = self._definition(workflow_type)
+        req.deployment_options.CopyFrom(self.deployment.options)
+        declared = defn.versioning_behavior if defn is not None else 0
+        req.versioning_behavior = self.deployment.behavior_for(declared)
 
     async def _fail(
         self, task: PollWorkflowTaskQueueResponse, failure: WorkflowTaskFailure

@@ -63,6 +63,8 @@ class WorkflowDefinition:
     updates: Mapping[str | None, HandlerDefinition] = field(default_factory=dict)
     sandboxed: bool = True
     failure_exception_types: tuple[type[BaseException], ...] = ()
+    versioning_behavior: int = 0
+    """A ``common.VersioningBehavior`` value (0: unspecified, the worker's default applies)."""
 
     @staticmethod
     def from_class(cls: type) -> WorkflowDefinition | None:
@@ -104,6 +106,7 @@ class WorkflowDefinition:
         dynamic: bool,
         sandboxed: bool,
         failure_exception_types: Sequence[type[BaseException]],
+        versioning_behavior: int = 0,
     ) -> WorkflowDefinition:
         """Validate ``cls`` and attach its definition (what ``@workflow.defn`` does)."""
         if not isinstance(cls, type):
@@ -130,6 +133,7 @@ class WorkflowDefinition:
             updates=handlers["update"],
             sandboxed=sandboxed,
             failure_exception_types=tuple(failure_exception_types),
+            versioning_behavior=int(versioning_behavior),
         )
         setattr(cls, _DEFN_ATTR, defn)
         setattr(run_fn, _DEFN_ATTR, defn)

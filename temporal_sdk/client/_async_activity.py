@@ -1,8 +1,7 @@
 """Finish, fail or heartbeat an activity from outside the worker that started it.
 
-Rule: each handle method is exactly one RPC; a handle made from a task token uses the plain
-``RespondActivityTask*`` / ``RecordActivityTaskHeartbeat`` calls, a handle made from ids uses
-their ``*ById`` twins. Values go through the client's data converter.
+Rule: each handle method builds one interceptor input and sends it down the client's chain; the
+RPCs themselves are made in ``_async_activity_ops``.
 """
 
 from __future__ import annotations
@@ -12,20 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from google.protobuf.message import Message
-
 from temporal_sdk.activity import ActivityCancellationDetails
-from temporal_sdk.api.common.v1 import Payloads
-from temporal_sdk.api.failure.v1 import Failure
-from temporal_sdk.api.workflowservice.v1 import (
-    RecordActivityTaskHeartbeatByIdRequest,
-    RecordActivityTaskHeartbeatRequest,
-    RespondActivityTaskCanceledByIdRequest,
-    RespondActivityTaskCanceledRequest,
-    RespondActivityTaskCompletedByIdRequest,
-    RespondActivityTaskCompletedRequest,
-    RespondActivityTaskFailedByIdRequest,
-    RespondActivityTaskFailedRequest,
+from temporal_sdk.client._interceptor_inputs import (
+    CompleteAsyncActivityInput,
+    FailAsyncActivityInput,
+    HeartbeatAsyncActivityInput,
+    ReportCancellationAsyncActivityInput,
 )
 from temporal_sdk.exceptions import TemporalError
 
@@ -73,7 +64,7 @@ class AsyncActivityHandle:
         """Bind the handle to ``client`` and the activity named by ``id_or_token``."""
         self._client = client
         self._id_or_token = id_or_token
-        self._converter = data_converter_override or client.data_converter
+        self._override = data_converter_override
 
     async def heartbeat(
         self,
@@ -86,26 +77,11 @@ class AsyncActivityHandle:
         Raises :class:`AsyncActivityCancelledError` when the server answers that the activity
         was asked to cancel, was paused or was reset.
         """
-        payloads = await self._payloads(details)
-        common: dict[str, Any] = {
-            "details": payloads,
-        }
-        resp = await self._call(
-            "record_activity_task_heartbeat",
-            RecordActivityTaskHeartbeatRequest,
-            RecordActivityTaskHeartbeatByIdRequest,
-            common,
-            rpc_metadata,
-            rpc_timeout,
-        )
-        if resp.cancel_requested or resp.activity_paused or resp.activity_reset:
-            raise AsyncActivityCancelledError(
-                ActivityCancellationDetails(
-                    cancel_requested=resp.cancel_requested,
-                    paused=resp.activity_paused,
-                    reset=resp.activity_reset,
-                )
+        await self._client._impl.heartbeat_async_activity(
+            HeartbeatAsyncActivityInput(
+                self._id_or_token, details, rpc_metadata, rpc_timeout, self._override
             )
+        )
 
     async def complete(
         self,
@@ -115,17 +91,10 @@ class AsyncActivityHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Complete the activity, with ``result`` when given."""
-        payloads = None if result is _UNSET else await self._payloads([result])
-        common: dict[str, Any] = {
-            "result": payloads,
-        }
-        await self._call(
-            "respond_activity_task_completed",
-            RespondActivityTaskCompletedRequest,
-            RespondActivityTaskCompletedByIdRequest,
-            common,
-            rpc_metadata,
-            rpc_timeout,
+        await self._client._impl.complete_async_activity(
+            CompleteAsyncActivityInput(
+                self._id_or_token, result, rpc_metadata, rpc_timeout, self._override
+            )
         )
 
     async def fail(
@@ -137,19 +106,15 @@ class AsyncActivityHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Fail this attempt with ``error`` (retried per the activity's retry policy)."""
-        failure = Failure()
-        await self._converter.encode_failure(error, failure)
-        common: dict[str, Any] = {
-            "failure": failure,
-            "last_heartbeat_details": await self._payloads(last_heartbeat_details),
-        }
-        await self._call(
-            "respond_activity_task_failed",
-            RespondActivityTaskFailedRequest,
-            RespondActivityTaskFailedByIdRequest,
-            common,
-            rpc_metadata,
-            rpc_timeout,
+        await self._client._impl.fail_async_activity(
+            FailAsyncActivityInput(
+                self._id_or_token,
+                error,
+                last_heartbeat_details,
+                rpc_metadata,
+                rpc_timeout,
+                self._override,
+            )
         )
 
     async def report_cancellation(
@@ -159,44 +124,11 @@ class AsyncActivityHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Report the activity as cancelled (after the server asked), with ``details``."""
-        common: dict[str, Any] = {
-            "details": await self._payloads(details),
-        }
-        await self._call(
-            "respond_activity_task_canceled",
-            RespondActivityTaskCanceledRequest,
-            RespondActivityTaskCanceledByIdRequest,
-            common,
-            rpc_metadata,
-            rpc_timeout,
+        await self._client._impl.report_cancellation_async_activity(
+            ReportCancellationAsyncActivityInput(
+                self._id_or_token, details, rpc_metadata, rpc_timeout, self._override
+            )
         )
-
-    async def _call(
-        self,
-        rpc: str,
-        by_token: type[Message],
-        by_id: type[Message],
-        fields: dict[str, Any],
-        rpc_metadata: Mapping[str, str | bytes],
-        rpc_timeout: timedelta | None,
-    ) -> Any:
-        """Send ``rpc`` in its task-token form, or its ``*_by_id`` twin for an id reference.
-
-        ``fields`` are the request's own fields; namespace and identity are added here.
-        """
-        ref, client = self._id_or_token, self._client
-        service = client.workflow_service
-        fields = {"namespace": client.namespace, "identity": client.identity, **fields}
-        if isinstance(ref, AsyncActivityIDReference):
-            call, request = getattr(service, f"{rpc}_by_id"), by_id(**_ids(ref), **fields)
-        else:
-            call, request = getattr(service, rpc), by_token(task_token=ref, **fields)
-        return await call(request, retry=True, metadata=rpc_metadata, timeout=rpc_timeout)
-
-    async def _payloads(self, values: Sequence[Any]) -> Payloads | None:
-        if not values:
-            return None
-        return Payloads(payloads=await self._converter.encode(list(values)))
 
 
 def _ids(ref: AsyncActivityIDReference) -> dict[str, Any]:

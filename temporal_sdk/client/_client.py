@@ -11,9 +11,18 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from temporal_sdk.client import _describe, _start
+from temporal_sdk.client import _start
+from temporal_sdk.client._client_config import ClientConfig
 from temporal_sdk.client._client_start import _WorkflowStarter
 from temporal_sdk.client._describe import WorkflowExecutionAsyncIterator, WorkflowExecutionCount
+from temporal_sdk.client._interceptor import Interceptor, OutboundInterceptor, build_chain
+from temporal_sdk.client._interceptor_inputs import (
+    CountWorkflowsInput,
+    CreateScheduleInput,
+    ListSchedulesInput,
+    ListWorkflowsInput,
+)
+from temporal_sdk.client._outbound_impl import _ClientImpl
 from temporal_sdk.client._workflow import WorkflowHandle
 from temporal_sdk.common import TypedSearchAttributes
 from temporal_sdk.converter import DataConverter
@@ -58,7 +67,7 @@ class Client(_WorkflowStarter):
         namespace: str = "default",
         api_key: str | None = None,
         data_converter: DataConverter = DataConverter.default,
-        interceptors: Sequence[Any] = (),
+        interceptors: Sequence[Interceptor] = [],
         tls: bool | TLSConfig | None = None,
         retry_config: RetryConfig | None = None,
         keep_alive_config: KeepAliveConfig | None = KeepAliveConfig.default,
@@ -102,13 +111,23 @@ class Client(_WorkflowStarter):
         *,
         namespace: str = "default",
         data_converter: DataConverter = DataConverter.default,
-        interceptors: Sequence[Any] = (),
+        interceptors: Sequence[Interceptor] = [],
     ) -> None:
-        if interceptors:
-            raise NotImplementedError("client interceptors are not supported yet")
         self._service_client = service_client
         self._namespace = namespace
         self._data_converter = data_converter
+        self._interceptors = list(interceptors)
+        # Without interceptors calls go straight to the implementation.
+        self._impl: OutboundInterceptor = build_chain(_ClientImpl(self), self._interceptors)
+
+    def config(self) -> ClientConfig:
+        """The settings this client was created with, as a fresh dict on each call."""
+        return ClientConfig(
+            service_client=self._service_client,
+            namespace=self._namespace,
+            data_converter=self._data_converter,
+            interceptors=list(self._interceptors),
+        )
 
     @property
     def service_client(self) -> ServiceClient:
@@ -278,14 +297,15 @@ class Client(_WorkflowStarter):
         Pages of ``page_size`` are fetched as iteration reaches them; ``limit`` caps the total.
         Visibility is eventually consistent: a just-started run may not be listed at once.
         """
-        return WorkflowExecutionAsyncIterator(
-            self,
-            query,
-            limit=limit,
-            page_size=page_size,
-            next_page_token=next_page_token,
-            rpc_metadata=rpc_metadata,
-            rpc_timeout=rpc_timeout,
+        return self._impl.list_workflows(
+            ListWorkflowsInput(
+                query=query,
+                page_size=page_size,
+                next_page_token=next_page_token,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+                limit=limit,
+            )
         )
 
     async def count_workflows(
@@ -296,7 +316,9 @@ class Client(_WorkflowStarter):
         rpc_timeout: timedelta | None = None,
     ) -> WorkflowExecutionCount:
         """Count the runs matching a visibility ``query`` (approximate, eventually consistent)."""
-        return await _describe.count_workflows(self, query, rpc_metadata, rpc_timeout)
+        return await self._impl.count_workflows(
+            CountWorkflowsInput(query, rpc_metadata, rpc_timeout)
+        )
 
     async def create_schedule(
         self,
@@ -317,18 +339,17 @@ class Client(_WorkflowStarter):
         workflow's are part of its action). Raises ``ScheduleAlreadyRunningError`` when the id
         is taken.
         """
-        from temporal_sdk.client import _schedule_ops  # schedules load on first use
-
-        return await _schedule_ops.create_schedule(
-            self,
-            id,
-            schedule,
-            trigger_immediately=trigger_immediately,
-            backfill=backfill,
-            memo=memo,
-            search_attributes=search_attributes,
-            rpc_metadata=rpc_metadata,
-            rpc_timeout=rpc_timeout,
+        return await self._impl.create_schedule(
+            CreateScheduleInput(
+                id=id,
+                schedule=schedule,
+                trigger_immediately=trigger_immediately,
+                backfill=backfill,
+                memo=memo,
+                search_attributes=search_attributes,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+            )
         )
 
     def get_schedule_handle(self, id: str) -> ScheduleHandle:
@@ -378,13 +399,12 @@ class Client(_WorkflowStarter):
         rpc_timeout: timedelta | None = None,
     ) -> ScheduleAsyncIterator:
         """Iterate over the namespace's schedules (eventually consistent, like all visibility)."""
-        from temporal_sdk.client._schedule_ops import ScheduleAsyncIterator
-
-        return ScheduleAsyncIterator(
-            self,
-            query,
-            page_size=page_size,
-            next_page_token=next_page_token,
-            rpc_metadata=rpc_metadata,
-            rpc_timeout=rpc_timeout,
+        return self._impl.list_schedules(
+            ListSchedulesInput(
+                page_size=page_size,
+                next_page_token=next_page_token,
+                rpc_metadata=rpc_metadata,
+                rpc_timeout=rpc_timeout,
+                query=query,
+            )
         )

@@ -1,14 +1,11 @@
 """Schedule operations against the server: create, handle calls (patch/update/delete) and list.
 
-Rule: every call goes through ``client.workflow_service`` with retries; pause, unpause, trigger
-and backfill are ``PatchSchedule`` calls; ``update`` describes, lets the caller's callback build
-the new schedule, and sends it with the description's conflict token.
+Rule: handle methods build an interceptor input and send it down the client's chain (the RPCs
+are made in ``_schedule_calls``); listing pages are fetched here, as iteration reaches them.
 """
 
 from __future__ import annotations
 
-import inspect
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,18 +15,23 @@ from temporal_sdk._search_attributes import (
     TypedSearchAttributes,
     decode_typed,
     decode_untyped,
-    encode_typed,
 )
 from temporal_sdk.api.schedule import v1 as _sched
 from temporal_sdk.api.workflowservice import v1 as _ws
-from temporal_sdk.client._describe import decode_memo, encode_memo
+from temporal_sdk.client._describe import decode_memo
+from temporal_sdk.client._interceptor_inputs import (
+    BackfillScheduleInput,
+    DeleteScheduleInput,
+    DescribeScheduleInput,
+    PauseScheduleInput,
+    TriggerScheduleInput,
+    UnpauseScheduleInput,
+    UpdateScheduleInput,
+)
 from temporal_sdk.client._schedule import (
-    Schedule,
-    ScheduleAlreadyRunningError,
     ScheduleBackfill,
     ScheduleOverlapPolicy,
     ScheduleSpec,
-    _overlap_proto,
     _utc,
 )
 from temporal_sdk.client._schedule_info import (
@@ -38,7 +40,6 @@ from temporal_sdk.client._schedule_info import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
-from temporal_sdk.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
@@ -58,26 +59,6 @@ class ScheduleHandle:
         self.id = id
         """The schedule id."""
 
-    async def _patch(
-        self,
-        patch: _sched.SchedulePatch,
-        metadata: Mapping[str, str | bytes],
-        timeout: timedelta | None,
-    ) -> None:
-        client = self._client
-        await client.workflow_service.patch_schedule(
-            _ws.PatchScheduleRequest(
-                namespace=client.namespace,
-                schedule_id=self.id,
-                patch=patch,
-                identity=client.identity,
-                request_id=str(uuid.uuid4()),
-            ),
-            retry=True,
-            metadata=metadata,
-            timeout=timeout,
-        )
-
     async def backfill(
         self,
         *backfill: ScheduleBackfill,
@@ -87,35 +68,25 @@ class ScheduleHandle:
         """Take the actions the spec gives for each past range, now."""
         if not backfill:
             raise ValueError("At least one backfill required")
-        patch = _sched.SchedulePatch(backfill_request=[b._to_proto() for b in backfill])
-        await self._patch(patch, rpc_metadata, rpc_timeout)
+        await self._client._impl.backfill_schedule(
+            BackfillScheduleInput(self.id, backfill, rpc_metadata, rpc_timeout)
+        )
 
     async def delete(
         self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> None:
         """Delete the schedule (workflows it started keep running)."""
-        client = self._client
-        await client.workflow_service.delete_schedule(
-            _ws.DeleteScheduleRequest(
-                namespace=client.namespace, schedule_id=self.id, identity=client.identity
-            ),
-            retry=True,
-            metadata=rpc_metadata,
-            timeout=rpc_timeout,
+        await self._client._impl.delete_schedule(
+            DeleteScheduleInput(self.id, rpc_metadata, rpc_timeout)
         )
 
     async def describe(
         self, *, rpc_metadata: Mapping[str, str | bytes] = {}, rpc_timeout: timedelta | None = None
     ) -> ScheduleDescription:
         """Fetch the schedule, its state and its recent and upcoming actions."""
-        client = self._client
-        resp = await client.workflow_service.describe_schedule(
-            _ws.DescribeScheduleRequest(namespace=client.namespace, schedule_id=self.id),
-            retry=True,
-            metadata=rpc_metadata,
-            timeout=rpc_timeout,
+        return await self._client._impl.describe_schedule(
+            DescribeScheduleInput(self.id, rpc_metadata, rpc_timeout)
         )
-        return ScheduleDescription._from_proto(self.id, resp, client.data_converter)
 
     async def pause(
         self,
@@ -125,8 +96,9 @@ class ScheduleHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Pause the schedule, recording ``note`` (a default note when ``None``)."""
-        patch = _sched.SchedulePatch(pause=note or "Paused via Python SDK")
-        await self._patch(patch, rpc_metadata, rpc_timeout)
+        await self._client._impl.pause_schedule(
+            PauseScheduleInput(self.id, note, rpc_metadata, rpc_timeout)
+        )
 
     async def unpause(
         self,
@@ -136,8 +108,9 @@ class ScheduleHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Resume the schedule, recording ``note`` (a default note when ``None``)."""
-        patch = _sched.SchedulePatch(unpause=note or "Unpaused via Python SDK")
-        await self._patch(patch, rpc_metadata, rpc_timeout)
+        await self._client._impl.unpause_schedule(
+            UnpauseScheduleInput(self.id, note, rpc_metadata, rpc_timeout)
+        )
 
     async def trigger(
         self,
@@ -147,9 +120,8 @@ class ScheduleHandle:
         rpc_timeout: timedelta | None = None,
     ) -> None:
         """Take the action once now; ``overlap`` overrides the schedule's policy for it."""
-        trigger = _sched.TriggerImmediatelyRequest(overlap_policy=_overlap_proto(overlap))
-        await self._patch(
-            _sched.SchedulePatch(trigger_immediately=trigger), rpc_metadata, rpc_timeout
+        await self._client._impl.trigger_schedule(
+            TriggerScheduleInput(self.id, overlap, rpc_metadata, rpc_timeout)
         )
 
     async def update(
@@ -165,69 +137,9 @@ class ScheduleHandle:
         ``None`` to change nothing. The server rejects the update if the schedule changed since
         it was described.
         """
-        desc = await self.describe(rpc_metadata=rpc_metadata, rpc_timeout=rpc_timeout)
-        update = updater(ScheduleUpdateInput(description=desc))
-        if inspect.isawaitable(update):
-            update = await update
-        if update is None:
-            return
-        client = self._client
-        req = _ws.UpdateScheduleRequest(
-            namespace=client.namespace,
-            schedule_id=self.id,
-            schedule=await update.schedule._to_proto(client),
-            conflict_token=desc.raw_description.conflict_token,
-            identity=client.identity,
-            request_id=str(uuid.uuid4()),
+        await self._client._impl.update_schedule(
+            UpdateScheduleInput(self.id, updater, rpc_metadata, rpc_timeout)
         )
-        if update.search_attributes is not None:
-            req.search_attributes.indexed_fields.clear()
-            encode_typed(update.search_attributes, req.search_attributes)
-        await client.workflow_service.update_schedule(
-            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
-        )
-
-
-async def create_schedule(
-    client: Client,
-    id: str,
-    schedule: Schedule,
-    *,
-    trigger_immediately: bool,
-    backfill: Sequence[ScheduleBackfill],
-    memo: Mapping[str, Any] | None,
-    search_attributes: TypedSearchAttributes | None,
-    rpc_metadata: Mapping[str, str | bytes],
-    rpc_timeout: timedelta | None,
-) -> ScheduleHandle:
-    """Create a schedule (see ``Client.create_schedule``)."""
-    state = schedule.state
-    if state.limited_actions != bool(state.remaining_actions):
-        raise ValueError("limited_actions must be true exactly when remaining_actions is set")
-    req = _ws.CreateScheduleRequest(
-        namespace=client.namespace,
-        schedule_id=id,
-        schedule=await schedule._to_proto(client),
-        identity=client.identity,
-        request_id=str(uuid.uuid4()),
-    )
-    if trigger_immediately:
-        req.initial_patch.trigger_immediately.overlap_policy = _overlap_proto(
-            schedule.policy.overlap
-        )
-    req.initial_patch.backfill_request.extend(b._to_proto() for b in backfill)
-    await encode_memo(client.data_converter, memo or {}, req.memo)
-    if search_attributes:
-        encode_typed(search_attributes, req.search_attributes)
-    try:
-        await client.workflow_service.create_schedule(
-            req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
-        )
-    except RPCError as err:
-        if err.status == RPCStatusCode.ALREADY_EXISTS:
-            raise ScheduleAlreadyRunningError() from err
-        raise
-    return ScheduleHandle(client, id)
 
 
 class ScheduleListAction:

@@ -1,8 +1,8 @@
 """Update-with-start: start a workflow (or use the running one) and send it an update, atomically.
 
 Rule: both requests travel in one ExecuteMultiOperation call. The start request is built by the
-ordinary start path (``_start_workflow.start_workflow`` with a ``send`` hook), so every start option
-means the same here; the per-operation errors the server packs into a
+ordinary start path (``_start_workflow.build_start_request``), so every start option means the
+same here; the per-operation errors the server packs into a
 ``MultiOperationExecutionFailure`` become the same typed errors a plain start or update raises.
 """
 
@@ -20,10 +20,14 @@ from temporal_sdk.api.errordetails.v1 import (
 )
 from temporal_sdk.api.workflowservice.v1 import (
     ExecuteMultiOperationRequest,
-    StartWorkflowExecutionRequest,
-    UpdateWorkflowExecutionResponse,
+    StartWorkflowExecutionResponse,
 )
 from temporal_sdk.client import _start, _start_workflow
+from temporal_sdk.client._interceptor_inputs import (
+    StartWorkflowUpdateWithStartInput,
+    UpdateWithStartStartWorkflowInput,
+    UpdateWithStartUpdateWorkflowInput,
+)
 from temporal_sdk.client._messages import (
     WorkflowUpdateHandle,
     WorkflowUpdateStage,
@@ -32,7 +36,7 @@ from temporal_sdk.client._messages import (
     update_handle_from,
     update_target,
 )
-from temporal_sdk.common import WorkflowIDConflictPolicy
+from temporal_sdk.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporal_sdk.exceptions import WorkflowAlreadyStartedError
 from temporal_sdk.service import RPCError, RPCStatusCode
 
@@ -119,6 +123,56 @@ def _operation_error(err: RPCError, workflow_id: str, workflow_type: str) -> Bas
     return err
 
 
+def _start_input(op: WithStartWorkflowOperation[Any, Any]) -> UpdateWithStartStartWorkflowInput:
+    """The start half of the interceptor input, from the operation's start options."""
+    opts = dict(op._options)
+    unknown = set(opts) - _START_OPTIONS
+    if unknown:
+        raise TypeError(f"unexpected start option(s) for update-with-start: {sorted(unknown)}")
+    return UpdateWithStartStartWorkflowInput(
+        workflow=_start.workflow_type_name(op._workflow),
+        args=_start._args(op._arg, opts["args"]),
+        id=opts["id"],
+        task_queue=opts["task_queue"],
+        execution_timeout=opts.get("execution_timeout"),
+        run_timeout=opts.get("run_timeout"),
+        task_timeout=opts.get("task_timeout"),
+        id_reuse_policy=opts.get("id_reuse_policy", WorkflowIDReusePolicy.ALLOW_DUPLICATE),
+        id_conflict_policy=opts["id_conflict_policy"],
+        retry_policy=opts.get("retry_policy"),
+        cron_schedule=opts.get("cron_schedule", ""),
+        memo=opts.get("memo"),
+        search_attributes=opts.get("search_attributes"),
+        start_delay=opts.get("start_delay"),
+        headers={},
+        static_summary=opts.get("static_summary"),
+        static_details=opts.get("static_details"),
+        ret_type=opts["result_type"] or _start.result_type_of(op._workflow),
+    )
+
+
+_START_OPTIONS = frozenset(
+    {
+        "args",
+        "id",
+        "task_queue",
+        "id_conflict_policy",
+        "result_type",
+        "execution_timeout",
+        "run_timeout",
+        "task_timeout",
+        "id_reuse_policy",
+        "retry_policy",
+        "cron_schedule",
+        "memo",
+        "search_attributes",
+        "start_delay",
+        "static_summary",
+        "static_details",
+    }
+)
+
+
 async def start_update_with_start(
     client: Client,
     update: str | Callable[..., Any],
@@ -132,7 +186,7 @@ async def start_update_with_start(
     rpc_metadata: Mapping[str, str | bytes] = {},
     rpc_timeout: timedelta | None = None,
 ) -> WorkflowUpdateHandle[Any]:
-    """Start the operation's workflow if needed and send it the update (see ``Client``)."""
+    """Build the update-with-start input and send it down the client's interceptor chain."""
     op = start_workflow_operation
     if op._used:
         raise RuntimeError("a WithStartWorkflowOperation can be used only once")
@@ -140,14 +194,64 @@ async def start_update_with_start(
     if wait_for_stage == WorkflowUpdateStage.ADMITTED:
         raise ValueError("wait_for_stage ADMITTED is not supported yet; use ACCEPTED")
     name, declared = update_target(update)
-    values = _start._args(arg, args)
-    update_req = await build_update_request(
-        client, op.id, None, None, name, values, wait_for_stage, id
-    )
-    answers: list[UpdateWorkflowExecutionResponse] = []
-    workflow_type = _start.workflow_type_name(op._workflow)
+    start_input = _start_input(op)
+    future = op._future()
 
-    async def send(start_req: StartWorkflowExecutionRequest) -> str:
+    def on_start(resp: StartWorkflowExecutionResponse) -> None:
+        from temporal_sdk.client._workflow import WorkflowHandle
+
+        if not future.done():
+            future.set_result(
+                WorkflowHandle(
+                    client,
+                    start_input.id,
+                    result_run_id=resp.run_id,
+                    result_type=start_input.ret_type,
+                )
+            )
+
+    def on_start_error(err: BaseException) -> None:
+        if not future.done():
+            future.set_exception(err)
+            future.exception()  # retrieved: waiting on the handle is optional
+
+    input = StartWorkflowUpdateWithStartInput(
+        start_workflow_input=start_input,
+        update_workflow_input=UpdateWithStartUpdateWorkflowInput(
+            update_id=id,
+            update=name,
+            args=_start._args(arg, args),
+            wait_for_stage=wait_for_stage,
+            headers={},
+            ret_type=result_type or declared,
+        ),
+        rpc_metadata=rpc_metadata,
+        rpc_timeout=rpc_timeout,
+        _on_start=on_start,
+        _on_start_error=on_start_error,
+    )
+    return await client._impl.start_update_with_start_workflow(input)
+
+
+async def send_update_with_start(
+    client: Client, input: StartWorkflowUpdateWithStartInput
+) -> WorkflowUpdateHandle[Any]:
+    """The terminal update-with-start: one ExecuteMultiOperation call, then wait as asked."""
+    start_in, update_in = input.start_workflow_input, input.update_workflow_input
+    rpc_metadata, rpc_timeout = input.rpc_metadata, input.rpc_timeout
+    try:
+        start_req = await _start_workflow.build_start_request(client, start_in)
+        update_req = await build_update_request(
+            client,
+            start_in.id,
+            None,
+            None,
+            update_in.update,
+            update_in.args,
+            update_in.wait_for_stage,
+            update_in.update_id,
+            update_in.headers,
+        )
         multi = ExecuteMultiOperationRequest(
             namespace=client.namespace,
             operations=[
@@ -160,24 +264,16 @@ async def start_update_with_start(
                 multi, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
             )
         except RPCError as err:
-            raise _operation_error(err, op.id, workflow_type) from err
-        answers.append(resp.responses[1].update_workflow)
-        return resp.responses[0].start_workflow.run_id
-
-    future = op._future()
-    try:
-        handle = await _start_workflow.start_workflow(
-            client, op._workflow, op._arg, **op._options, send=send
-        )
+            raise _operation_error(err, start_in.id, start_in.workflow) from err
     except BaseException as err:
-        future.set_exception(err)
-        future.exception()  # retrieved: waiting on the handle is optional
+        input._on_start_error(err)
         raise
-    future.set_result(handle)
-    answer = answers[0]
+    input._on_start(resp.responses[0].start_workflow)
+    answer = resp.responses[1].update_workflow
     if answer.stage < _Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED:
         answer = await send_update_until_accepted(client, update_req, rpc_metadata, rpc_timeout)
-    update_handle = update_handle_from(client, update_req, answer, result_type or declared)
-    if wait_for_stage == WorkflowUpdateStage.COMPLETED and update_handle._known_outcome is None:
+    update_handle = update_handle_from(client, update_req, answer, update_in.ret_type)
+    stage = update_in.wait_for_stage
+    if stage == WorkflowUpdateStage.COMPLETED and update_handle._known_outcome is None:
         update_handle._known_outcome = await update_handle._poll(rpc_metadata, rpc_timeout)
     return update_handle

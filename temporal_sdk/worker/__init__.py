@@ -8,6 +8,7 @@ from temporal_sdk._lazy import lazy_getattr
 from temporal_sdk.worker._worker import Worker
 
 if TYPE_CHECKING:
+    from temporal_sdk._versioning import WorkerDeploymentVersion
     from temporal_sdk._worker_interceptor import (
         ActivityInboundInterceptor,
         ActivityOutboundInterceptor,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         WorkflowInterceptorClassInput,
         WorkflowOutboundInterceptor,
     )
+    from temporal_sdk.worker._deployment import WorkerDeploymentConfig
     from temporal_sdk.worker._replayer import (
         Replayer,
         WorkflowReplayResult,
@@ -62,6 +64,8 @@ else:
             "WorkflowReplayResults": "temporal_sdk.worker._replayer",
             "SharedHeartbeatSender": "temporal_sdk.worker._shared_state",
             "SharedStateManager": "temporal_sdk.worker._shared_state",
+            "WorkerDeploymentConfig": "temporal_sdk.worker._deployment",
+            "WorkerDeploymentVersion": "temporal_sdk._versioning",
         },
     )
 
@@ -84,6 +88,8 @@ __all__ = [
     "StartChildWorkflowInput",
     "StartLocalActivityInput",
     "Worker",
+    "WorkerDeploymentConfig",
+    "WorkerDeploymentVersion",
     "WorkflowInboundInterceptor",
     "WorkflowInterceptorClassInput",
     "WorkflowOutboundInterceptor",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from temporal_sdk._io.workflow_worker import WorkflowWorker
     from temporal_sdk._worker_interceptor import Interceptor
     from temporal_sdk.client import Client
+    from temporal_sdk.worker._deployment import WorkerDeploymentConfig
     from temporal_sdk.worker._shared_state import SharedStateManager
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Worker:
         disable_eager_activity_execution: bool = False,
         on_fatal_error: Callable[[BaseException], Awaitable[None]] | None = None,
         use_worker_versioning: bool = False,
+        deployment_config: WorkerDeploymentConfig | None = None,
         deadlock_detection_timeout: timedelta = timedelta(seconds=2),
         shared_state_manager: SharedStateManager | None = None,
     ) -> None:
@@ -126,10 +128,30 @@ class Worker:
         if self._workflow_worker is not None:
             self._workflow_worker.local_activities.activity_worker = self._activity_worker
         self._wire_interceptors(interceptors)
+        self._wire_deployment(deployment_config, build_id, use_worker_versioning)
         self._run_task: asyncio.Task[None] | None = None
         self._started = False
         self._shutdown_started = False
         self._finished = asyncio.Event()
+
+    def _wire_deployment(
+        self, config: WorkerDeploymentConfig | None, build_id: str | None, legacy: bool
+    ) -> None:
+        """Validate the worker-versioning settings and hand them to both halves."""
+        if config is None:
+            return
+        if build_id is not None or legacy:
+            raise ValueError(
+                "deployment_config cannot be used with build_id or use_worker_versioning"
+            )
+        workflows = self._workflow_worker.definitions() if self._workflow_worker else []
+        config._check((d.name or "<dynamic>", d.versioning_behavior) for d in workflows)
+        from temporal_sdk._io.deployment import Deployment
+
+        deployment = Deployment(config)
+        for half in (self._workflow_worker, self._activity_worker):
+            if half is not None:
+                half.deployment = deployment
 
     def _wire_interceptors(self, interceptors: Sequence[Any]) -> None:
         """Hand the client's and the worker's worker interceptors to both halves."""

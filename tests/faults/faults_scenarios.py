@@ -318,6 +318,12 @@ async def _expect_not_found(client: Client, rep: FaultReport) -> None:
     rep.problems.append("describe of a missing workflow succeeded")
 
 
+# Healthy seconds between two faults. Each fault is shorter than the client's retry budget
+# (RetryConfig: 10 retries, 10 s); back to back they would add up to one longer outage, which
+# by design ends in RPCError (see test_a_call_outlasting_its_retry_budget_raises_unavailable).
+_RECOVERY = 2.0
+
+
 async def _fault_rounds(
     proxy: FaultProxy, client: Client, handles: Handles, rounds: int, rep: FaultReport
 ) -> None:
@@ -332,16 +338,19 @@ async def _fault_rounds(
         async with proxy.black_hole(4.0):
             pending = asyncio.create_task(signal_workflows(handles, second))
         await pending
+        await asyncio.sleep(_RECOVERY)
         for _ in range(2):
             proxy.reset_all()
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(_RECOVERY)
         async with proxy.dropping(3.0):
             pending = asyncio.create_task(signal_workflows(handles, third))
         await pending
-        proxy.reset_after_bytes = 16 * 1024
-        proxy.stats.faults.append("reset each connection after 16 KiB for 3s")
+        await asyncio.sleep(_RECOVERY)
+        proxy.reset_after_bytes = 64 * 1024
+        proxy.stats.faults.append("reset each connection after 64 KiB for 3s")
         await asyncio.sleep(3.0)
         proxy.reset_after_bytes = None
+        await asyncio.sleep(_RECOVERY)
 
 
 async def network_faults(
