@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import functools
+import gc
 import importlib
 import io
 import os
@@ -238,8 +239,18 @@ def _patch(
 
 
 def _called_from_workflow_code(frame: FrameType | None) -> bool:
-    """Walk out past standard-library frames; the first other frame decides."""
+    """Walk out past standard-library frames; the first other frame decides.
+
+    A garbage-collector callback (``gc.callbacks``) runs on whatever frame triggered the
+    collection; it is not workflow code, so reaching one ends the walk.
+    """
+    gc_callbacks: set[Any] | None = None
     while frame is not None:
+        if gc.callbacks:
+            if gc_callbacks is None:
+                gc_callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+            if frame.f_code in gc_callbacks:
+                return False
         kind = _kinds.get(frame.f_code.co_filename)
         if kind is None:
             kind = _classify(frame)

@@ -163,8 +163,8 @@ class WorkflowInstance(WorkflowRuntime):
             payload_converter=self._pc,
             failure_converter=self._fc,
             origin=_origin,
-            default_task_queue=lambda: self.info().task_queue,
-            activation_no=lambda: self._activation_no,
+            default_task_queue=self._default_task_queue,
+            activation_no=self._current_activation_no,
         )
         self._handlers = HandlerTable(
             defn,
@@ -213,6 +213,13 @@ class WorkflowInstance(WorkflowRuntime):
                 origin=_origin,
             )
         return children
+
+    # Bound methods, not lambdas, for the activity runtime: a lambda costs ~200 bytes per run.
+    def _default_task_queue(self) -> str:
+        return self.info().task_queue
+
+    def _current_activation_no(self) -> int:
+        return self._activation_no
 
     # -- activation ----------------------------------------------------------------------------
 

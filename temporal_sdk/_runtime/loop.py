@@ -59,6 +59,24 @@ def track_task(task: asyncio.Task[Any]) -> None:
 class WorkflowEventLoop(asyncio.AbstractEventLoop):
     """A step-driven asyncio loop: FIFO ready queue, workflow time, durable timers."""
 
+    # One loop per cached run: slots keep it free of a per-instance dict.
+    __slots__ = (
+        "_closed",
+        "_debug",
+        "_exception_handler",
+        "_halted",
+        "_prune_at",
+        "_ready",
+        "_running",
+        "_sink",
+        "_task_factory",
+        "_tasks",
+        "_time",
+        "_timers",
+        "restricted",
+        "runtime",
+    )
+
     def __init__(self, sink: TimerSink, *, start_time: float = 0.0) -> None:
         self._sink = sink
         self._time = start_time

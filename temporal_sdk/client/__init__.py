@@ -12,6 +12,7 @@ from temporal_sdk.client._async_activity import (
     AsyncActivityIDReference,
 )
 from temporal_sdk.client._client import Client
+from temporal_sdk.client._client_config import ClientConfig
 from temporal_sdk.client._describe import (
     WorkflowExecution,
     WorkflowExecutionAsyncIterator,
@@ -65,6 +66,16 @@ from temporal_sdk.client._messages import (
 )
 from temporal_sdk.client._with_start import WithStartWorkflowOperation
 from temporal_sdk.client._workflow import WorkflowHandle
+from temporal_sdk.service import (
+    ConnectConfig,
+    HttpConnectProxyConfig,
+    KeepAliveConfig,
+    RetryConfig,
+    RPCError,
+    RPCStatusCode,
+    ServiceClient,
+    TLSConfig,
+)
 
 if TYPE_CHECKING:
     from temporal_sdk.client._schedule import (
@@ -143,7 +154,9 @@ __all__ = [
     "BackfillScheduleInput",
     "CancelWorkflowInput",
     "Client",
+    "ClientConfig",
     "CompleteAsyncActivityInput",
+    "ConnectConfig",
     "CountWorkflowsInput",
     "CreateScheduleInput",
     "DeleteScheduleInput",
@@ -152,14 +165,19 @@ __all__ = [
     "FailAsyncActivityInput",
     "FetchWorkflowHistoryEventsInput",
     "HeartbeatAsyncActivityInput",
+    "HttpConnectProxyConfig",
     "Interceptor",
+    "KeepAliveConfig",
     "ListSchedulesInput",
     "ListWorkflowsInput",
     "OutboundInterceptor",
     "PauseScheduleInput",
     "QueryWorkflowInput",
+    "RPCError",
+    "RPCStatusCode",
     "RPCTimeoutOrCancelledError",
     "ReportCancellationAsyncActivityInput",
+    "RetryConfig",
     "Schedule",
     "ScheduleAction",
     "ScheduleActionExecution",
@@ -187,10 +205,12 @@ __all__ = [
     "ScheduleState",
     "ScheduleUpdate",
     "ScheduleUpdateInput",
+    "ServiceClient",
     "SignalWorkflowInput",
     "StartWorkflowInput",
     "StartWorkflowUpdateInput",
     "StartWorkflowUpdateWithStartInput",
+    "TLSConfig",
     "TerminateWorkflowInput",
     "TriggerScheduleInput",
     "UnpauseScheduleInput",

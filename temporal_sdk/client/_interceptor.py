@@ -190,5 +190,10 @@ def build_chain(
     """Wrap ``terminal`` so that ``interceptors[0]`` is called first."""
     chain = terminal
     for interceptor in reversed(interceptors):
+        if not callable(getattr(interceptor, "intercept_client", None)):
+            raise TypeError(
+                "client interceptors must subclass temporal_sdk.client.Interceptor, not "
+                f"{type(interceptor).__name__}"
+            )
         chain = interceptor.intercept_client(chain)
     return chain

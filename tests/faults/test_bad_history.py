@@ -5,6 +5,8 @@ worker answers the next, healthy task normally.
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +17,9 @@ from temporal_sdk import workflow
 from temporal_sdk._core.history import HistoryError
 from temporal_sdk._core.workflow_machines import WorkflowMachines
 from temporal_sdk._io.workflow_worker import WorkflowWorker
+from temporal_sdk._runtime.definitions import WorkflowDefinition
+from temporal_sdk._runtime.driver import run_activations
+from temporal_sdk._runtime.instance import WorkflowInstance
 from temporal_sdk.api.common.v1 import WorkflowExecution, WorkflowType
 from temporal_sdk.api.enums.v1 import CommandType, WorkflowTaskFailedCause
 from temporal_sdk.api.history.v1 import History, HistoryEvent
@@ -64,8 +69,6 @@ def test_unknown_event_type_is_a_history_error_naming_the_event() -> None:
 def test_unknown_event_type_fails_the_workflow_task_in_the_worker() -> None:
     from temporal_sdk._io.workflow_cache import CachedRun
     from temporal_sdk._io.workflow_task import Outcome, apply_task
-    from temporal_sdk._runtime.definitions import WorkflowDefinition
-    from temporal_sdk._runtime.instance import WorkflowInstance
 
     h = _history_with_unknown_event(ignorable=False)
     converter = DataConverter.default
@@ -191,3 +194,45 @@ async def test_truncated_history_page_fails_the_task_then_the_worker_serves_on()
         assert command.command_type == CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION
     finally:
         await worker.shutdown()
+
+
+@workflow.defn(name="GcInWorkflow")
+class GcInWorkflow:
+    @workflow.run
+    async def run(self) -> str:
+        gc.collect()  # any allocation can trigger this; forcing it makes the test certain
+        return "collected"
+
+
+def test_gc_callbacks_running_inside_workflow_code_are_not_workflow_code() -> None:
+    """Found by fuzzing: hypothesis's gc callback hit the determinism guard mid-activation."""
+    errors: list[BaseException] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        try:
+            time.perf_counter()
+        except BaseException as err:
+            errors.append(err)
+
+    h = HistoryBuilder()
+    h.add_workflow_execution_started("GcInWorkflow")
+    h.add_workflow_task_to_start()
+    converter = DataConverter.default
+    instance = WorkflowInstance(
+        WorkflowDefinition.must_from_class(GcInWorkflow),
+        namespace="default",
+        task_queue="tq",
+        payload_converter=converter.payload_converter,
+        failure_converter=converter.failure_converter,
+    )
+    machines = WorkflowMachines(namespace="default", workflow_id="wf-gc", run_id="run-1")
+    machines.add_events(h.events)
+    gc.callbacks.append(on_gc)
+    try:
+        assert run_activations(machines, instance) is None
+    finally:
+        gc.callbacks.remove(on_gc)
+        instance.close()
+    assert errors == []
+    (command,) = machines.take_commands()
+    assert command.command_type == CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION
