@@ -226,14 +226,7 @@ class WorkflowMachines:
         if last is not None and last.jobs:
             # Keep only the header for follow-up activations: the jobs hold payloads, and a
             # payload keeps its whole poll response alive while the run sits in the cache.
-            self._last = Activation(
-                last.run_id,
-                last.timestamp,
-                last.is_replaying,
-                last.history_length,
-                (),
-                last.continue_as_new_suggested,
-            )
+            self._last = dataclasses.replace(last, jobs=())
         run = self._run
         for cmd in completion.commands:
             if not run.is_open:

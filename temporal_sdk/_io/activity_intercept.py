@@ -36,13 +36,11 @@ def activity_interceptors(interceptors: Sequence[Any]) -> list[Interceptor]:
 
 
 async def decode_headers(header: Header, codec: Any | None) -> Mapping[str, Payload]:
-    """The header fields of an activity task, decoded with ``codec`` when one is set."""
-    fields = dict(header.fields)
-    if codec is None or not fields:
-        return fields
-    keys = list(fields)
-    decoded = await codec.decode([fields[k] for k in keys])
-    return dict(zip(keys, decoded, strict=True))
+    """The header fields of an activity task, as sent: headers skip the payload codec.
+
+    ``codec`` is accepted and unused, as in temporalio's default header codec behavior.
+    """
+    return dict(header.fields)
 
 
 async def execute_intercepted(

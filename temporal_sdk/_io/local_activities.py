@@ -133,14 +133,8 @@ class LocalActivityRunner:
                 getattr(poll, name).FromNanoseconds(int(value * 1e9))
         if req.retry_policy is not None:
             poll.retry_policy.CopyFrom(req.retry_policy)
-        if req.headers:
-            # Encoded like a server-held header: the activity worker decodes it again.
-            keys = list(req.headers)
-            values = [req.headers[k] for k in keys]
-            if codec is not None:
-                values = list(await codec.encode(values))
-            for key, value in zip(keys, values, strict=True):
-                poll.header.fields[key].CopyFrom(value)
+        for key, value in req.headers.items():
+            poll.header.fields[key].CopyFrom(value)  # headers skip the codec
         return poll
 
 

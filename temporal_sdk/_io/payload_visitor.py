@@ -1,7 +1,9 @@
 """Apply a payload codec to every ``Payload`` inside arbitrary API messages, in place.
 
 Rule: used only when a codec is configured, so the walk may use reflection; messages without a
-codec never pass through here. Search attributes are left alone: the server must read them.
+codec never pass through here. Search attributes are left alone (the server must read them),
+and so are headers: as in temporalio (its default ``HeaderCodecBehavior.NO_CODEC``), header
+payloads travel unencoded, so interceptors of either SDK read each other's headers.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from google.protobuf.message import Message
 from temporal_sdk.api.common.v1 import Payload
 
 _PAYLOAD = Payload.DESCRIPTOR.full_name
-_SKIP = {"temporal.api.common.v1.SearchAttributes"}
+_SKIP = {"temporal.api.common.v1.SearchAttributes", "temporal.api.common.v1.Header"}
 
 Transform = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
 

@@ -66,6 +66,7 @@ from temporal_sdk.client._messages import (
 )
 from temporal_sdk.client._with_start import WithStartWorkflowOperation
 from temporal_sdk.client._workflow import WorkflowHandle
+from temporal_sdk.converter import DataConverter
 from temporal_sdk.service import (
     ConnectConfig,
     HttpConnectProxyConfig,
@@ -159,6 +160,7 @@ __all__ = [
     "ConnectConfig",
     "CountWorkflowsInput",
     "CreateScheduleInput",
+    "DataConverter",
     "DeleteScheduleInput",
     "DescribeScheduleInput",
     "DescribeWorkflowInput",

@@ -120,8 +120,12 @@ class Client(_WorkflowStarter):
         # Without interceptors calls go straight to the implementation.
         self._impl: OutboundInterceptor = build_chain(_ClientImpl(self), self._interceptors)
 
-    def config(self) -> ClientConfig:
-        """The settings this client was created with, as a fresh dict on each call."""
+    def config(self, *, active_config: bool = False) -> ClientConfig:
+        """The settings this client was created with, as a fresh dict on each call.
+
+        ``Client(**client.config())`` builds an equivalent client. ``active_config`` exists for
+        temporalio parity: without plugins the initial and active settings are the same.
+        """
         return ClientConfig(
             service_client=self._service_client,
             namespace=self._namespace,

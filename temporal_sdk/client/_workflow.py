@@ -1,7 +1,8 @@
 """Workflow handles of the client: results, signals, queries, cancellation and history.
 
-Rule: every call goes through ``client.workflow_service``; payloads pass through the client's
-data converter (codec included) in exactly one place each way.
+Rule: every server call is an interceptor input sent down ``client._impl`` (the requests are
+built in ``_workflow_ops`` / ``_messages``); results are decoded here, through the client's data
+converter (codec included), in exactly one place.
 """
 
 from __future__ import annotations

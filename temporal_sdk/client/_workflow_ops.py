@@ -34,15 +34,12 @@ if TYPE_CHECKING:
 
 
 async def apply_headers(client: Client, headers: Mapping[str, Payload], header: Header) -> None:
-    """Write ``headers`` into ``header.fields`` (encoded by the client's codec, if any)."""
-    if not headers:
-        return
-    keys = list(headers)
-    payloads = [headers[key] for key in keys]
-    codec = client.data_converter.payload_codec
-    if codec is not None:
-        payloads = await codec.encode(payloads)
-    for key, payload in zip(keys, payloads, strict=True):
+    """Write ``headers`` into ``header.fields`` as they are.
+
+    Headers skip the payload codec, as with temporalio's default header codec behavior, so
+    workers of either SDK read them.
+    """
+    for key, payload in headers.items():
         header.fields[key].CopyFrom(payload)
 
 

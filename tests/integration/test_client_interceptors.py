@@ -390,7 +390,14 @@ async def test_schedule_calls_pass_the_chain(client: Client, task_queue: str) ->
     tagged = intercepted(client, tag)
     schedule_id = f"sched-{uuid.uuid4()}"
     schedule = Schedule(
-        action=ScheduleActionStartWorkflow(Echo.run, "s", id=wf_id(), task_queue=task_queue),
+        # Started runs (trigger, backfill) time out on their own: nothing polls this queue.
+        action=ScheduleActionStartWorkflow(
+            Echo.run,
+            "s",
+            id=wf_id(),
+            task_queue=task_queue,
+            execution_timeout=timedelta(seconds=30),
+        ),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(days=1))]),
     )
     handle = await tagged.create_schedule(schedule_id, schedule)
@@ -420,3 +427,23 @@ async def test_schedule_calls_pass_the_chain(client: Client, task_queue: str) ->
         "list_schedules",
         "delete_schedule",
     ]
+
+
+class Both(Tag, SeeHeaders):
+    """A client interceptor that is also a worker interceptor."""
+
+
+async def test_client_interceptor_that_is_also_a_worker_interceptor(
+    client: Client, task_queue: str
+) -> None:
+    both = Both()
+    tagged = intercepted(client, both)
+    assert list(tagged.config()["interceptors"]) == [both]
+    workflow_id = wf_id()
+    async with Worker(tagged, task_queue=task_queue, workflows=[Echo]):
+        handle = await tagged.start_workflow(Echo.run, "p", id=workflow_id, task_queue=task_queue)
+        assert await handle.query(Echo.count) == 0
+        await handle.signal(Echo.finish)
+        await handle.result()
+    kinds = dict(seen.pop(workflow_id))
+    assert kinds == {"run": "start", "query": "query", "signal": "signal"}

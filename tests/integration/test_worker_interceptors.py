@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import pytest
 
 from temporal_sdk import activity, workflow
+from temporal_sdk import client as client_interceptors
 from temporal_sdk.api.common.v1 import Payload, Payloads, WorkflowExecution, WorkflowType
 from temporal_sdk.api.enums.v1 import EventType, UpdateWorkflowExecutionLifecycleStage
 from temporal_sdk.api.query.v1 import WorkflowQuery
@@ -28,7 +29,7 @@ from temporal_sdk.api.workflowservice.v1 import (
     StartWorkflowExecutionRequest,
     UpdateWorkflowExecutionRequest,
 )
-from temporal_sdk.client import Client
+from temporal_sdk.client import Client, WorkflowHandle, WorkflowUpdateHandle
 from temporal_sdk.converter import DataConverter, PayloadCodec
 from temporal_sdk.worker import (
     ActivityInboundInterceptor,
@@ -293,7 +294,7 @@ async def _start_raw(
         request_id=str(uuid.uuid4()),
         identity="interceptor-test",
     )
-    (header,) = await converter.encode([trace])
+    (header,) = converter.payload_converter.to_payloads([trace])  # headers skip the codec
     req.header.fields["trace"].CopyFrom(header)
     await client.workflow_service.start_workflow_execution(req)
     return workflow_id
@@ -458,7 +459,7 @@ class _Flip(PayloadCodec):
         return [Payload.FromString(p.data[::-1]) for p in payloads]
 
 
-async def test_headers_are_decoded_for_interceptors_with_a_codec(
+async def test_headers_skip_the_codec_and_reach_interceptors(
     client: Client, task_queue: str
 ) -> None:
     secure = Client(
@@ -479,4 +480,74 @@ async def test_headers_are_decoded_for_interceptors_with_a_codec(
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     )
-    assert scheduled.header.fields["trace"].metadata["encoding"] == b"binary/flipped"
+    # Header payloads travel unencoded (temporalio's default), the arguments encoded.
+    assert scheduled.header.fields["trace"].metadata["encoding"] == b"json/plain"
+    assert scheduled.input.payloads[0].metadata["encoding"] == b"binary/flipped"
+
+
+class _StampingClientOut(client_interceptors.OutboundInterceptor):
+    """Puts a ``trace`` header on starts, signals, queries and updates."""
+
+    async def start_workflow(
+        self, input: client_interceptors.StartWorkflowInput
+    ) -> WorkflowHandle[Any, Any]:
+        input.headers = {**input.headers, "trace": _enc("t-client")}
+        return await super().start_workflow(input)
+
+    async def signal_workflow(self, input: client_interceptors.SignalWorkflowInput) -> None:
+        input.headers = {**input.headers, "trace": _enc("t-client-signal")}
+        await super().signal_workflow(input)
+
+    async def query_workflow(self, input: client_interceptors.QueryWorkflowInput) -> Any:
+        input.headers = {**input.headers, "trace": _enc("t-client-query")}
+        return await super().query_workflow(input)
+
+    async def start_workflow_update(
+        self, input: client_interceptors.StartWorkflowUpdateInput
+    ) -> WorkflowUpdateHandle[Any]:
+        input.headers = {**input.headers, "trace": _enc("t-client-update")}
+        return await super().start_workflow_update(input)
+
+
+class _ClientAndWorker(client_interceptors.Interceptor, Recorder):
+    """A client interceptor that is also a worker interceptor (workers pick it up)."""
+
+    def intercept_client(
+        self, next: client_interceptors.OutboundInterceptor
+    ) -> client_interceptors.OutboundInterceptor:
+        return _StampingClientOut(next)
+
+
+async def test_client_interceptor_headers_reach_workflow_and_activities(
+    client: Client, task_queue: str
+) -> None:
+    traced = Client(
+        client.service_client, namespace=client.namespace, interceptors=[_ClientAndWorker()]
+    )
+    worker = Worker(
+        traced,
+        task_queue=task_queue,
+        workflows=[Kid, Parent, Waiter],
+        activities=[echo, echo_sync],
+        activity_executor=concurrent.futures.ThreadPoolExecutor(2),
+    )
+    async with worker:
+        parent = await traced.start_workflow(
+            Parent.run, id=f"wi-{uuid.uuid4()}", task_queue=task_queue
+        )
+        await parent.result()
+        waiter = await traced.start_workflow(
+            Waiter.run, id=f"wi-{uuid.uuid4()}", task_queue=task_queue
+        )
+        await waiter.signal(Waiter.add, "a")
+        assert await waiter.query(Waiter.count) == 1
+        assert await waiter.execute_update(Waiter.push, "b") == 2
+        await waiter.signal(Waiter.add, "stop")
+        await waiter.result()
+    # The worker has no interceptors of its own: these come from the client's.
+    assert ("execute_workflow", parent.id, "t-client", "Parent") in RECORDS
+    assert ("execute_activity", "echo", "remote", "t-client", None) in RECORDS
+    assert ("execute_workflow", f"{parent.id}-kid", "t-client", "Kid") in RECORDS
+    assert ("handle_signal", waiter.id, "add", "t-client-signal") in RECORDS
+    assert ("handle_query", "count", "t-client-query") in RECORDS
+    assert ("handle_update_handler", "push", "t-client-update") in RECORDS
