@@ -56,9 +56,11 @@ RETRYABLE_CODES = frozenset(
 
 LONG_POLL_RPCS = frozenset({"PollWorkflowTaskQueue", "PollActivityTaskQueue", "PollNexusTaskQueue"})
 
-# An attempt that lasted this long (seconds) before failing had a working connection for a
-# while, so its failure starts a new retry budget rather than spending the old one.
-_NEW_FAILURE_STREAK = 5.0
+# Calls that wait on the server for as long as it takes (a workflow's result, an update's
+# outcome). An attempt of one that ran this long (seconds) before failing had a working
+# connection meanwhile, so its failure starts a new retry budget instead of spending the old one.
+_USER_LONG_POLLS = frozenset({"GetWorkflowExecutionHistory", "PollWorkflowExecutionUpdate"})
+_NEW_FAILURE_STREAK = 1.0
 
 # History pages and workflow tasks can be far larger than grpc's 4 MiB default.
 _MAX_RECEIVE_BYTES = 128 * 1024 * 1024
@@ -246,6 +248,13 @@ class _LoopChannel:
         self.callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
 
 
+def _new_streak(rpc: str, req: Message, started: float) -> bool:
+    """Whether a failed attempt that started at ``started`` begins a new retry budget."""
+    if rpc not in _USER_LONG_POLLS or time.monotonic() - started < _NEW_FAILURE_STREAK:
+        return False
+    return rpc != "GetWorkflowExecutionHistory" or bool(getattr(req, "wait_new_event", False))
+
+
 class Connection:
     """A grpc.aio channel per event loop, plus the headers and retry policy every call shares.
 
@@ -358,7 +367,6 @@ class Connection:
         retryable = retry and rpc not in LONG_POLL_RPCS
         backoff: Backoff | None = None
         while True:
-            began = time.monotonic()
             started = time.monotonic()
             try:
                 resp = await method(req, timeout=seconds, metadata=headers)
@@ -368,11 +376,10 @@ class Connection:
                     self._metrics.attempt_done(rpc, req, ns, started, err.code().name)
                 delay = None
                 if retryable and err.code() in RETRYABLE_CODES:
-                    # The budget covers one streak of failures. It starts at the first failure,
-                    # not at the call, and an attempt that ran a while before failing starts a
-                    # new streak: a long poll (a workflow result) that waited for minutes before
-                    # its connection broke deserves the retries of a call that failed at once.
-                    if backoff is None or time.monotonic() - began >= _NEW_FAILURE_STREAK:
+                    # The budget covers one streak of failures and starts at the first failure,
+                    # not at the call: a workflow result that waited for minutes before its
+                    # connection broke deserves the retries of a call that failed at once.
+                    if backoff is None or _new_streak(rpc, req, started):
                         backoff = Backoff(self._retry_config)
                     delay = backoff.next_delay()
                 if delay is None:

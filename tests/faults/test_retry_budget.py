@@ -1,7 +1,8 @@
 """The retry budget of one call covers a streak of failures, not the life of the call.
 
 A long poll (``handle.result()``) that waited for a long time before its connection broke must
-still be retried; a call that keeps failing fast must still give up when its budget is spent.
+still be retried; a call that keeps failing fast must still give up when its budget is spent;
+an ordinary call never gets a second budget.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pytest
 
 from temporal_sdk._io import service as io_service
 from temporal_sdk.api.workflowservice.v1 import (
-    GetSystemInfoRequest,
     GetSystemInfoResponse,
+    GetWorkflowExecutionHistoryRequest,
 )
 from temporal_sdk.service import ConnectConfig, RetryConfig, RPCError, RPCStatusCode
 
@@ -52,14 +53,16 @@ class _Script:
         return GetSystemInfoResponse()
 
 
-async def _call(script: _Script, monkeypatch: pytest.MonkeyPatch) -> GetSystemInfoResponse:
+async def _call(
+    script: _Script, monkeypatch: pytest.MonkeyPatch, *, long_poll: bool = True
+) -> GetSystemInfoResponse:
     monkeypatch.setattr(io_service, "_NEW_FAILURE_STREAK", 0.5)
     conn = io_service.Connection(ConnectConfig(target_host="127.0.0.1:1", retry_config=_BUDGET))
     monkeypatch.setattr(conn, "_callable", lambda *a: script)
     return await conn.call(
         "svc",
         "GetWorkflowExecutionHistory",
-        GetSystemInfoRequest(),
+        GetWorkflowExecutionHistoryRequest(wait_new_event=long_poll),
         GetSystemInfoResponse,
         retry=True,
         metadata={},
@@ -95,3 +98,13 @@ async def test_fast_failures_give_up_when_the_budget_is_spent(
     assert caught.value.status == RPCStatusCode.UNAVAILABLE
     # 1 s of 20 ms waits: about 50 attempts, never an endless spin.
     assert 5 <= script.attempts <= 60
+
+
+async def test_an_ordinary_call_gets_one_budget_however_long_it_ran(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast = (0.0, False)
+    script = _Script([fast] * 8 + [(1.1, False)] + [fast] * 8 + [(0.0, True)])
+    with pytest.raises(RPCError):
+        await _call(script, monkeypatch, long_poll=False)
+    assert script.attempts == 9
