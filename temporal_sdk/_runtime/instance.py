@@ -88,6 +88,8 @@ class WorkflowInstance(WorkflowRuntime):
         "_handlers",
         "_history_length",
         "_info",
+        "_intercept",
+        "_interceptor_classes",
         "_local_rt",
         "_loop",
         "_main",
