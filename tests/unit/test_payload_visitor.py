@@ -32,7 +32,7 @@ async def test_start_request_memo_input_encoded_headers_and_search_attributes_ke
     await visit_payloads(req, _mark)
     assert [p.data for p in req.input.payloads] == [b"a", b"b"]
     assert all(p.metadata["encoding"] == b"enc" for p in req.input.payloads)
-    assert req.header.fields["trace"] == _plain("hdr")  # headers skip the codec (temporalio's default)
+    assert req.header.fields["trace"] == _plain("hdr")  # headers skip the codec
     assert req.memo.fields["m"].data == b"omem"
     assert req.user_metadata.summary.metadata["encoding"] == b"enc"
     assert req.search_attributes.indexed_fields["sa"] == _plain("visible")
