@@ -13,17 +13,27 @@ Three layers, applied in this order on the way out (and reversed on the way in):
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import google.protobuf.json_format
 import google.protobuf.message
 import google.protobuf.symbol_database
 
+from temporal_sdk._converter_context import (
+    ActivitySerializationContext,
+    NexusSerializationContext,
+    SerializationContext,
+    WithSerializationContext,
+    WorkflowSerializationContext,
+    bind,
+    takes_context,
+)
 from temporal_sdk._converter_failure import (
     DefaultFailureConverter,
     DefaultFailureConverterWithEncodedAttributes,
@@ -46,7 +56,11 @@ from temporal_sdk.api.common.v1 import Payload, Payloads
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.common import RawValue
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 __all__ = [
+    "ActivitySerializationContext",
     "AdvancedJSONEncoder",
     "BinaryNullPayloadConverter",
     "BinaryPlainPayloadConverter",
@@ -62,8 +76,12 @@ __all__ = [
     "JSONProtoPayloadConverter",
     "JSONTypeConverter",
     "JSONTypeConverterUnhandled",
+    "NexusSerializationContext",
     "PayloadCodec",
     "PayloadConverter",
+    "SerializationContext",
+    "WithSerializationContext",
+    "WorkflowSerializationContext",
     "decode_search_attributes",
     "decode_typed_search_attributes",
     "default",
@@ -156,7 +174,7 @@ class EncodingPayloadConverter(ABC):
         raise NotImplementedError
 
 
-class CompositePayloadConverter(PayloadConverter):
+class CompositePayloadConverter(PayloadConverter, WithSerializationContext):
     """Tries its encoding converters in order when encoding; picks by encoding when decoding.
 
     Attributes:
@@ -168,8 +186,32 @@ class CompositePayloadConverter(PayloadConverter):
 
     def __init__(self, *converters: EncodingPayloadConverter) -> None:
         """Create a converter that delegates to ``converters``, tried in the given order."""
+        self._set_converters(*converters)
+
+    def _set_converters(self, *converters: EncodingPayloadConverter) -> None:
         self.converters = {c.encoding.encode(): c for c in converters}
         self._ordered = tuple(self.converters.values())
+        self._takes_context = any(takes_context(c) for c in self._ordered)
+
+    def with_context(self, context: SerializationContext) -> Self:
+        """A copy whose encoding converters are bound to ``context``; ``self`` if none take it."""
+        converters = self.get_converters_with_context(context)
+        if converters is None:
+            return self
+        clone = copy.copy(self)
+        clone._set_converters(*converters)
+        return clone
+
+    def get_converters_with_context(
+        self, context: SerializationContext
+    ) -> list[EncodingPayloadConverter] | None:
+        """The encoding converters bound to ``context``, or ``None`` if binding changes none."""
+        if not self._takes_context:
+            return None
+        bound = [bind(c, context) for c in self._ordered]
+        if all(new is old for new, old in zip(bound, self._ordered, strict=True)):
+            return None
+        return bound
 
     def to_payloads(self, values: Sequence[Any]) -> list[Payload]:
         """See :meth:`PayloadConverter.to_payloads`; returns one payload per value.
@@ -531,7 +573,7 @@ async def _apply_to_failure_payloads(
 
 
 @dataclass(frozen=True)
-class DataConverter:
+class DataConverter(WithSerializationContext):
     """Payload converter, failure converter and optional codec, used together.
 
     The converters are built from their classes when the data converter is created and are
@@ -559,6 +601,37 @@ class DataConverter:
     def __post_init__(self) -> None:
         object.__setattr__(self, "payload_converter", self.payload_converter_class())
         object.__setattr__(self, "failure_converter", self.failure_converter_class())
+
+    @property
+    def _takes_context(self) -> bool:
+        # Cached on first use: the common case (no component takes context) then costs one
+        # attribute read per ``with_context`` call.
+        cached: bool | None = self.__dict__.get("_takes_context_cache")
+        if cached is None:
+            parts = (self.payload_converter, self.payload_codec, self.failure_converter)
+            cached = any(takes_context(part) for part in parts)
+            object.__setattr__(self, "_takes_context_cache", cached)
+        return cached
+
+    def with_context(self, context: SerializationContext) -> Self:
+        """A copy whose converters and codec are bound to ``context``; ``self`` if none take it."""
+        if not self._takes_context:
+            return self
+        payload = bind(self.payload_converter, context)
+        codec = bind(self.payload_codec, context)
+        failure = bind(self.failure_converter, context)
+        if (
+            payload is self.payload_converter
+            and codec is self.payload_codec
+            and failure is self.failure_converter
+        ):
+            return self
+        clone = copy.copy(self)
+        clone.__dict__.pop("_takes_context_cache", None)
+        object.__setattr__(clone, "payload_converter", payload)
+        object.__setattr__(clone, "payload_codec", codec)
+        object.__setattr__(clone, "failure_converter", failure)
+        return clone
 
     async def encode(self, values: Sequence[Any]) -> list[Payload]:
         """Convert ``values`` to payloads, then apply the codec."""

@@ -25,7 +25,9 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.protobuf.wrappers_pb2 import DoubleValue
 
+from temporal_sdk import _converter_context as _ctx
 from temporal_sdk import activity
+from temporal_sdk._converter_context import for_activity_task
 from temporal_sdk._io import worker_metrics as _worker_metrics
 from temporal_sdk._io.activity_intercept import decode_headers, execute_intercepted
 from temporal_sdk._io.activity_process import run_in_process
@@ -277,6 +279,12 @@ class ActivityWorker:
         )
         self._running[token] = running
         self._idle.clear()
+        bound = for_activity_task(
+            self._data_converter, task, self._client.namespace, self._task_queue
+        )
+        if bound is not self._data_converter:
+            # Scoped to this task's asyncio task (and the heartbeat task created below).
+            _ctx.TASK_CONVERTER.set(bound)
         heartbeater = asyncio.create_task(self._heartbeat_loop(running))
         started = time.monotonic()
         if self._metrics is not None:
@@ -298,6 +306,12 @@ class ActivityWorker:
             if not self._running:
                 self._idle.set()
 
+    @property
+    def _converter(self) -> DataConverter:
+        """The data converter bound to the current activity task's serialization context."""
+        bound: DataConverter | None = _ctx.TASK_CONVERTER.get()
+        return bound if bound is not None else self._data_converter
+
     def _throttle(self, task: PollActivityTaskQueueResponse) -> float:
         timeout = task.heartbeat_timeout.ToTimedelta().total_seconds()
         if timeout > 0:
@@ -313,7 +327,7 @@ class ActivityWorker:
         """Run the activity and decide how to answer; ``None`` means do not answer."""
         from temporal_sdk.exceptions import CancelledError
 
-        converter = self._data_converter
+        converter = self._converter
         try:
             try:
                 if entry is None:
@@ -346,7 +360,7 @@ class ActivityWorker:
         if reason is _CancelReason.REQUESTED:
             activity.logger.debug("Completing as cancelled")
             details = getattr(err, "details", ()) if isinstance(err, CancelledError) else ()
-            payloads = await self._data_converter.encode(list(details)) if details else []
+            payloads = await self._converter.encode(list(details)) if details else []
             return _Outcome(cancelled=Payloads(payloads=payloads))
         if reason is _CancelReason.NOT_FOUND:
             activity.logger.debug("Activity no longer known to the server, not answering")
@@ -374,7 +388,7 @@ class ActivityWorker:
     async def _failure_outcome(self, err: BaseException) -> _Outcome:
         failure = Failure()
         try:
-            await self._data_converter.encode_failure(err, failure)
+            await self._converter.encode_failure(err, failure)
         except Exception as inner:
             activity.logger.exception("Failed encoding the activity failure")
             failure = Failure(message=f"Failed building exception result: {inner}")
@@ -406,7 +420,7 @@ class ActivityWorker:
             heartbeat=running.thread_heartbeat(),
             cancelled_event=running.cancelled_event,
             worker_shutdown_event=self._worker_shutdown_event(),
-            payload_converter=self._data_converter.payload_converter,
+            payload_converter=self._converter.payload_converter,
             client=self._client if defn.is_async else None,
             cancellation_details=running.details,
             shield_thread_cancel_exception=running.raiser.shielded if running.raiser else None,
@@ -466,7 +480,7 @@ class ActivityWorker:
         from temporal_sdk.common import RawValue
         from temporal_sdk.exceptions import ApplicationError
 
-        converter = self._data_converter
+        converter = self._converter
         payloads = list(task.input.payloads)
         try:
             if defn.name is None:
@@ -489,7 +503,7 @@ class ActivityWorker:
 
         try:
             details = (
-                list(await self._data_converter.decode(list(task.heartbeat_details.payloads)))
+                list(await self._converter.decode(list(task.heartbeat_details.payloads)))
                 if task.heartbeat_details.payloads
                 else []
             )
@@ -536,7 +550,7 @@ class ActivityWorker:
     async def _send_heartbeat(self, running: _Running, details: Sequence[Any]) -> None:
         client = self._client
         try:
-            payloads = await self._data_converter.encode(list(details)) if details else []
+            payloads = await self._converter.encode(list(details)) if details else []
             resp = await client.workflow_service.record_activity_task_heartbeat(
                 RecordActivityTaskHeartbeatRequest(
                     task_token=running.task_token,
@@ -609,7 +623,7 @@ class ActivityWorker:
 
     async def _encode_quietly(self, details: Sequence[Any]) -> Payloads | None:
         try:
-            payloads: list[Payload] = await self._data_converter.encode(list(details))
+            payloads: list[Payload] = await self._converter.encode(list(details))
         except Exception:
             logger.warning("Could not encode the last heartbeat details", exc_info=True)
             return None

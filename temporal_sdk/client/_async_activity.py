@@ -21,8 +21,10 @@ from temporal_sdk.client._interceptor_inputs import (
 from temporal_sdk.exceptions import TemporalError
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from temporal_sdk.client import Client
-    from temporal_sdk.converter import DataConverter
+    from temporal_sdk.converter import DataConverter, SerializationContext
 
 _UNSET: Any = object()
 
@@ -129,6 +131,21 @@ class AsyncActivityHandle:
                 self._id_or_token, details, rpc_metadata, rpc_timeout, self._override
             )
         )
+
+    def with_context(self, context: SerializationContext) -> Self:
+        """A handle whose payloads are converted with the client's converter bound to ``context``.
+
+        Use it with a context-aware converter or codec, passing the same
+        :class:`~temporal_sdk.converter.ActivitySerializationContext` the activity worker uses.
+        """
+        converter = self._client.data_converter.with_context(context)
+        if converter is self._client.data_converter:
+            return self
+        if type(self).__init__ is not AsyncActivityHandle.__init__:
+            raise TypeError(
+                "A subclass of AsyncActivityHandle with its own __init__ must override with_context"
+            )
+        return type(self)(self._client, self._id_or_token, converter)
 
 
 def _ids(ref: AsyncActivityIDReference) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._search_attributes import (
     SearchAttributeValue,
     TypedSearchAttributes,
@@ -158,7 +159,7 @@ class WorkflowExecution:
             task_queue=info.task_queue,
             typed_search_attributes=decode_typed(info.search_attributes),
             workflow_type=info.type.name,
-            data_converter=converter,
+            data_converter=for_workflow(converter, namespace, info.execution.workflow_id),
             **extra,
         )
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._ids import random_uuid
 from temporal_sdk.api.common.v1 import Payload, WorkflowExecution
 from temporal_sdk.api.enums.v1 import QueryRejectCondition as _QueryRejectConditionProto
@@ -84,7 +85,8 @@ async def signal_with_start(
         if field.name in target:
             _copy_field(req, field.name, value)
     if signal_args:
-        req.signal_input.payloads.extend(await client.data_converter.encode(list(signal_args)))
+        conv = for_workflow(client.data_converter, client.namespace, start.workflow_id)
+        req.signal_input.payloads.extend(await conv.encode(list(signal_args)))
     resp = await client.workflow_service.signal_with_start_workflow_execution(
         req, retry=True, metadata=rpc_metadata, timeout=rpc_timeout
     )
@@ -124,8 +126,9 @@ async def query_workflow(client: Client, input: QueryWorkflowInput) -> Any:
     req.query.query_type = input.query
     if input.reject_condition:
         req.query_reject_condition = cast(_QueryRejectConditionProto, int(input.reject_condition))
+    conv = for_workflow(client.data_converter, client.namespace, input.id)
     if input.args:
-        req.query.query_args.payloads.extend(await client.data_converter.encode(list(input.args)))
+        req.query.query_args.payloads.extend(await conv.encode(list(input.args)))
     await apply_headers(client, input.headers, req.query.header)
     try:
         resp = await client.workflow_service.query_workflow(
@@ -144,7 +147,7 @@ async def query_workflow(client: Client, input: QueryWorkflowInput) -> Any:
     if not resp.query_result.payloads:
         return None
     hint = input.ret_type
-    decoded = await client.data_converter.decode(
+    decoded = await conv.decode(
         list(resp.query_result.payloads), [hint] if hint is not None else None
     )
     return decoded[0] if decoded else None
@@ -235,7 +238,8 @@ class WorkflowUpdateHandle(Generic[_R]):
         if outcome is None:
             outcome = await self._poll(rpc_metadata, rpc_timeout)
             self._known_outcome = outcome
-        converter = self._client.data_converter
+        client = self._client
+        converter = for_workflow(client.data_converter, client.namespace, self._workflow_id)
         if outcome.HasField("failure"):
             raise WorkflowUpdateFailedError(await converter.decode_failure(outcome.failure))
         if not outcome.success.payloads:
@@ -308,7 +312,8 @@ async def build_update_request(
     req.request.meta.identity = client.identity
     req.request.input.name = name
     if values:
-        req.request.input.args.payloads.extend(await client.data_converter.encode(list(values)))
+        conv = for_workflow(client.data_converter, client.namespace, workflow_id)
+        req.request.input.args.payloads.extend(await conv.encode(list(values)))
     if headers:
         from temporal_sdk.client._workflow_ops import apply_headers
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._search_attributes import TypedSearchAttributes, encode_any
 from temporal_sdk.api.errordetails.v1 import WorkflowExecutionAlreadyStartedFailure
 from temporal_sdk.api.workflowservice.v1 import StartWorkflowExecutionRequest
@@ -32,7 +33,8 @@ async def apply_start_extras(
     """Write typed search attributes and the static summary/details into ``req``."""
     if search_attributes:
         encode_any(search_attributes, req.search_attributes, what="start_workflow")
-    meta = await encode_user_metadata(client.data_converter, static_summary, static_details)
+    conv = for_workflow(client.data_converter, client.namespace, req.workflow_id)
+    meta = await encode_user_metadata(conv, static_summary, static_details)
     if meta is not None:
         req.user_metadata.CopyFrom(meta)
 

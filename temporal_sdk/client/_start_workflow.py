@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._ids import random_uuid
 from temporal_sdk._io import eager_start as _eager_start
 from temporal_sdk.api.common.v1 import Payloads, WorkflowType
@@ -113,11 +114,12 @@ async def build_start_request(
         workflow_id_conflict_policy=cast(WorkflowIdConflictPolicy, int(input.id_conflict_policy)),
         cron_schedule=input.cron_schedule,
     )
+    conv = for_workflow(client.data_converter, client.namespace, input.id)
     if input.args:
-        encoded = await client.data_converter.encode(list(input.args))
+        encoded = await conv.encode(list(input.args))
         req.input.CopyFrom(Payloads(payloads=encoded))
     for key, value in (input.memo or {}).items():
-        req.memo.fields[key].CopyFrom((await client.data_converter.encode([value]))[0])
+        req.memo.fields[key].CopyFrom((await conv.encode([value]))[0])
     for field, value in (
         ("workflow_execution_timeout", input.execution_timeout),
         ("workflow_run_timeout", input.run_timeout),

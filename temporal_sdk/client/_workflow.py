@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from temporal_sdk._converter_context import for_workflow
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent
 from temporal_sdk.client._errors import WorkflowContinuedAsNewError, WorkflowFailureError
@@ -94,7 +95,8 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
 
     @property
     def _converter(self) -> DataConverter:
-        return self._client.data_converter
+        client = self._client
+        return for_workflow(client.data_converter, client.namespace, self._id)
 
     async def result(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, cast
 
+from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._ids import random_uuid
 from temporal_sdk.api.common.v1 import Header, Payload, WorkflowExecution
 from temporal_sdk.api.enums.v1 import HistoryEventFilterType
@@ -70,7 +71,8 @@ async def terminate_workflow(client: Client, input: TerminateWorkflowInput) -> N
         first_execution_run_id=input.first_execution_run_id or "",
     )
     if input.args:
-        req.details.payloads.extend(await client.data_converter.encode(list(input.args)))
+        conv = for_workflow(client.data_converter, client.namespace, input.id)
+        req.details.payloads.extend(await conv.encode(list(input.args)))
     await client.workflow_service.terminate_workflow_execution(
         req, retry=True, metadata=input.rpc_metadata, timeout=input.rpc_timeout
     )
@@ -86,7 +88,8 @@ async def signal_workflow(client: Client, input: SignalWorkflowInput) -> None:
         request_id=random_uuid(),
     )
     if input.args:
-        req.input.payloads.extend(await client.data_converter.encode(list(input.args)))
+        conv = for_workflow(client.data_converter, client.namespace, input.id)
+        req.input.payloads.extend(await conv.encode(list(input.args)))
     await apply_headers(client, input.headers, req.header)
     await client.workflow_service.signal_workflow_execution(
         req, retry=True, metadata=input.rpc_metadata, timeout=input.rpc_timeout
