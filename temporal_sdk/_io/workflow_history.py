@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from temporal_sdk._core.history import event_name
+from temporal_sdk._io.codec_context import codec_contexts
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.workflow_task import Outcome, task_failure
 from temporal_sdk.api.history.v1 import HistoryEvent
@@ -84,6 +85,8 @@ class HistoryFetcher:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+        self.codec_contexts = codec_contexts(client.data_converter, client.namespace)
+        """Binds the codec to each payload's serialization context (``None``: codec ignores it)."""
         self.fetches = 0
         """``GetWorkflowExecutionHistory`` calls made so far."""
 
@@ -134,9 +137,11 @@ class HistoryFetcher:
             events = [event for event in events if event.event_id <= last]
         codec = self._client.data_converter.payload_codec
         if codec is not None:
+            contexts = self.codec_contexts
             for event in events:
                 try:
-                    await visit_payloads(event, codec.decode)
+                    bound = codec if contexts is None else contexts.for_event(task, event)
+                    await visit_payloads(event, bound.decode)
                 except Exception as err:
                     what = f"event {event.event_id} ({event_name(event.event_type)})"
                     raise PayloadDecodeError.of(err, what) from err

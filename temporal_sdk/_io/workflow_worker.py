@@ -283,7 +283,7 @@ class WorkflowWorker:
         stuck: asyncio.Future[object] | None = None
         try:
             try:
-                await _queries.decode_queries(task, self._client.data_converter.payload_codec)
+                await _queries.decode_queries(task, self._workflow_codec(task))
             except Exception as err:
                 await self._refuse_undecodable(task, err)
                 return
@@ -542,10 +542,17 @@ class WorkflowWorker:
         results = outcome.queries
         if outcome.failure is not None:
             results = _queries.failed_results(task, outcome.failure.failure.message)
-        await _queries.encode_results(results, self._client.data_converter.payload_codec)
+        await _queries.encode_results(results, self._workflow_codec(task))
         await _queries.respond_legacy(self._client, task, results)
 
     # ------------------------------------------------------------------ responses
+
+    def _workflow_codec(self, task: PollWorkflowTaskQueueResponse) -> Any:
+        """The payload codec, bound to the task's workflow if the codec takes context."""
+        contexts = self.history.codec_contexts
+        if contexts is None:
+            return self._client.data_converter.payload_codec
+        return contexts.workflow(task.workflow_execution.workflow_id)
 
     def _sticky_attributes(self) -> StickyExecutionAttributes | None:
         if self.sticky_queue is None:
@@ -577,13 +584,15 @@ class WorkflowWorker:
         )
         if self.deployment is not None:
             self._stamp_deployment(req, task.workflow_type.name)
-        codec = client.data_converter.payload_codec
+        codec = self._workflow_codec(task)
+        contexts = self.history.codec_contexts
         try:
             await _queries.encode_results(req.query_results, codec)
             await _queries.encode_messages(req.messages, codec)
             if codec is not None:
                 for command in req.commands:
-                    await visit_payloads(command, codec.encode)
+                    bound = codec if contexts is None else contexts.for_command(task, command)
+                    await visit_payloads(command, bound.encode)
         except Exception as err:
             raise PayloadEncodeError.of(err, "the task's answer") from err
         eager = self.eager_activities
@@ -621,7 +630,7 @@ class WorkflowWorker:
             identity=self._identity,
             namespace=client.namespace,
         )
-        codec = client.data_converter.payload_codec
+        codec = self._workflow_codec(task)
         if codec is not None:
             await visit_payloads(req.failure, codec.encode)
         await client.workflow_service.respond_workflow_task_failed(req, retry=True)
