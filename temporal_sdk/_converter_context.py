@@ -27,7 +27,7 @@ __all__ = [
 _T = TypeVar("_T")
 
 
-class SerializationContext(ABC):
+class SerializationContext(ABC):  # noqa: B024 (a marker base, as in temporalio)
     """Base class of the facts a converter or codec may receive about the payloads it handles.
 
     Client calls on a workflow (start, signal, query, update, result, describe) and the workflow
@@ -89,7 +89,7 @@ class NexusSerializationContext(SerializationContext):
     """Nexus operation name."""
 
 
-class WithSerializationContext(ABC):
+class WithSerializationContext(ABC):  # noqa: B024 (opt-in mixin, not abstract)
     """Mixin for payload converters, encoding converters, failure converters and codecs.
 
     Wherever the SDK knows which workflow or activity a payload belongs to, it replaces a component
@@ -99,7 +99,7 @@ class WithSerializationContext(ABC):
     """
 
     def with_context(self, context: SerializationContext) -> Self:
-        """Return a copy of this object that uses ``context`` (or ``self`` if it would not differ)."""
+        """Return a copy of this object that uses ``context`` (``self`` if it would not differ)."""
         raise NotImplementedError
 
 
@@ -111,12 +111,23 @@ def bind(component: _T, context: SerializationContext) -> _T:
     return component
 
 
+_AWARE: dict[type, bool] = {}
+"""Per class: does it implement :class:`WithSerializationContext` (ABC checks are slow)."""
+
+
 def takes_context(component: object) -> bool:
-    """Whether binding ``component`` to a context could give something other than itself."""
-    if not isinstance(component, WithSerializationContext):
+    """Whether binding ``component`` to a context could give something other than itself.
+
+    Composite converters and data converters answer with their ``_takes_context`` flag (whether
+    any part takes context); other implementers are assumed to.
+    """
+    cls = type(component)
+    aware = _AWARE.get(cls)
+    if aware is None:
+        aware = _AWARE[cls] = issubclass(cls, WithSerializationContext)
+    if not aware:
         return False
-    probe = getattr(component, "_takes_context", None)
-    return bool(probe) if probe is not None else True
+    return bool(getattr(component, "_takes_context", True))
 
 
 def for_workflow(component: _T, namespace: str, workflow_id: str) -> _T:
@@ -150,3 +161,92 @@ def for_activity_task(
 
 TASK_CONVERTER: ContextVar[Any] = ContextVar("temporal_sdk_task_converter", default=None)
 """The data converter bound to the activity task the current asyncio task is handling."""
+
+
+class RunConverters:
+    """The context-free payload and failure converters of one workflow run, bound per target.
+
+    Built by the workflow worker only when one of the converters takes context; the runtime then
+    asks it for the converters of each activity, child workflow or signalled workflow. Pure: no
+    IO, safe inside the workflow's deterministic loop.
+    """
+
+    __slots__ = ("_fc", "_pc", "namespace", "task_queue", "workflow_id", "workflow_type")
+
+    def __init__(
+        self,
+        payload_converter: Any,
+        failure_converter: Any,
+        *,
+        namespace: str,
+        workflow_id: str,
+        workflow_type: str,
+        task_queue: str,
+    ) -> None:
+        self._pc = payload_converter
+        self._fc = failure_converter
+        self.task_queue = task_queue
+        self.namespace = namespace
+        self.workflow_id = workflow_id
+        self.workflow_type = workflow_type
+
+    def bound(self, context: SerializationContext) -> tuple[Any, Any]:
+        """Payload and failure converters bound to ``context``."""
+        return bind(self._pc, context), bind(self._fc, context)
+
+    def workflow(self, workflow_id: str) -> tuple[Any, Any]:
+        """Converters for the payloads of workflow ``workflow_id`` (this one, a child, a target)."""
+        return self.bound(WorkflowSerializationContext(self.namespace, workflow_id))
+
+    def activity(
+        self,
+        activity_type: str,
+        activity_id: str | None,
+        task_queue: str | None,
+        *,
+        is_local: bool,
+    ) -> tuple[Any, Any]:
+        """Converters for an activity this run schedules (``activity_id`` as the code gave it).
+
+        ``task_queue`` defaults to the workflow's own task queue.
+        """
+        context = ActivitySerializationContext(
+            namespace=self.namespace,
+            activity_id=activity_id,
+            activity_type=activity_type,
+            activity_task_queue=task_queue or self.task_queue,
+            workflow_id=self.workflow_id,
+            workflow_type=self.workflow_type,
+            is_local=is_local,
+        )
+        return self.bound(context)
+
+
+def run_converters(
+    payload_converter: Any,
+    failure_converter: Any,
+    *,
+    namespace: str,
+    workflow_id: str,
+    workflow_type: str,
+    task_queue: str,
+) -> RunConverters | None:
+    """A :class:`RunConverters`, or ``None`` when neither converter takes context."""
+    if not (takes_context(payload_converter) or takes_context(failure_converter)):
+        return None
+    return RunConverters(
+        payload_converter,
+        failure_converter,
+        namespace=namespace,
+        workflow_id=workflow_id,
+        workflow_type=workflow_type,
+        task_queue=task_queue,
+    )
+
+
+def client_converter(client: Any, workflow_id: str) -> Any:
+    """``client.data_converter`` bound to workflow ``workflow_id`` (reads namespace if needed)."""
+    converter = client.data_converter
+    if not takes_context(converter):
+        return converter
+    return bind(converter, WorkflowSerializationContext(client.namespace, workflow_id))

@@ -27,3 +27,25 @@ def lazy_getattr(namespace: dict[str, Any], origins: Mapping[str, str]) -> Calla
         return value
 
     return __getattr__
+
+
+def lazy_facade(namespace: dict[str, Any], origin: str) -> Callable[[str], Any]:
+    """A module ``__getattr__`` serving every public name of module ``origin`` on first use.
+
+    For a small stand-in module that SDK code calls through (``facade.Name(...)``): the first
+    access imports ``origin`` (under the import lock, so a second thread waits for it) and each
+    name is then cached in the stand-in's namespace, costing one dictionary lookup afterwards.
+    """
+    package = namespace["__name__"]
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        try:
+            value = getattr(importlib.import_module(origin), name)
+        except AttributeError:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+        namespace[name] = value
+        return value
+
+    return __getattr__

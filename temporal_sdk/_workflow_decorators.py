@@ -7,7 +7,7 @@ Rule: decorators only record metadata on the class or method (through
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar, overload
+from typing import Any, ParamSpec, Protocol, TypeVar, overload
 
 from temporal_sdk._runtime.definitions import (
     HandlerUnfinishedPolicy,
@@ -20,6 +20,7 @@ from temporal_sdk._versioning import VersioningBehavior
 
 __all__ = [
     "UpdateMethod",
+    "UpdateMethodMultiParam",
     "defn",
     "init",
     "query",
@@ -176,6 +177,17 @@ class UpdateMethod(Protocol):
     def validator(self, fn: _V) -> _V:
         """Register ``fn`` (same parameters, returns ``None``, raises to reject) as validator."""
         ...
+
+
+_UP = ParamSpec("_UP")
+_UR = TypeVar("_UR", covariant=True)
+
+
+class UpdateMethodMultiParam(UpdateMethod, Protocol[_UP, _UR]):
+    """temporalio's name for an ``@workflow.update`` method, generic in parameters and result.
+
+    Structurally the same as :class:`UpdateMethod`; use whichever name reads better.
+    """
 
 
 @overload

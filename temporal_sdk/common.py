@@ -24,6 +24,7 @@ from temporal_sdk.api.common import v1 as _common
 from temporal_sdk.api.enums import v1 as _enums
 
 __all__ = [
+    "HeaderCodecBehavior",
     "MetricAttributes",
     "MetricCommon",
     "MetricCounter",
@@ -140,6 +141,21 @@ class QueryRejectCondition(IntEnum):
     NOT_COMPLETED_CLEANLY = int(
         _enums.QueryRejectCondition.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY
     )
+
+
+class HeaderCodecBehavior(IntEnum):
+    """Whether header payloads go through the data converter's payload codec.
+
+    Set on the client (``Client.connect(..., header_codec_behavior=...)``); workers built on
+    that client follow it.
+    """
+
+    NO_CODEC = 1
+    """Headers are sent and received as they are (the default)."""
+    CODEC = 2
+    """The client encodes the headers it sends; workers decode and encode every header."""
+    WORKFLOW_ONLY_CODEC = 3
+    """Only workflow code's headers: decoded on activation, encoded on the commands it sends."""
 
 
 @dataclass(frozen=True)

@@ -601,21 +601,16 @@ class DataConverter(WithSerializationContext):
     def __post_init__(self) -> None:
         object.__setattr__(self, "payload_converter", self.payload_converter_class())
         object.__setattr__(self, "failure_converter", self.failure_converter_class())
+        self._note_context_use()
 
-    @property
-    def _takes_context(self) -> bool:
-        # Cached on first use: the common case (no component takes context) then costs one
-        # attribute read per ``with_context`` call.
-        cached: bool | None = self.__dict__.get("_takes_context_cache")
-        if cached is None:
-            parts = (self.payload_converter, self.payload_codec, self.failure_converter)
-            cached = any(takes_context(part) for part in parts)
-            object.__setattr__(self, "_takes_context_cache", cached)
-        return cached
+    def _note_context_use(self) -> None:
+        # Decided once: with components that ignore context, ``with_context`` is one read.
+        parts = (self.payload_converter, self.payload_codec, self.failure_converter)
+        object.__setattr__(self, "_takes_context", any(takes_context(p) for p in parts))
 
     def with_context(self, context: SerializationContext) -> Self:
         """A copy whose converters and codec are bound to ``context``; ``self`` if none take it."""
-        if not self._takes_context:
+        if not getattr(self, "_takes_context", True):
             return self
         payload = bind(self.payload_converter, context)
         codec = bind(self.payload_codec, context)
@@ -627,10 +622,10 @@ class DataConverter(WithSerializationContext):
         ):
             return self
         clone = copy.copy(self)
-        clone.__dict__.pop("_takes_context_cache", None)
         object.__setattr__(clone, "payload_converter", payload)
         object.__setattr__(clone, "payload_codec", codec)
         object.__setattr__(clone, "failure_converter", failure)
+        clone._note_context_use()
         return clone
 
     async def encode(self, values: Sequence[Any]) -> list[Payload]:

@@ -60,6 +60,7 @@ from temporal_sdk._workflow_children import (
 )
 from temporal_sdk._workflow_decorators import (
     UpdateMethod,
+    UpdateMethodMultiParam,
     defn,
     init,
     query,
@@ -143,6 +144,7 @@ __all__ = [
     "UnfinishedUpdateHandlersWarning",
     "UpdateInfo",
     "UpdateMethod",
+    "UpdateMethodMultiParam",
     "VersioningIntent",
     "all_handlers_finished",
     "as_completed",

@@ -188,6 +188,9 @@ class ActivityWorker:
             cancelled_event=activity._CompositeEvent(with_async=is_async),
             sync=not is_async,
         )
+        bound = self.bind_local(self._data_converter, task)
+        # Reset per attempt: the caller's asyncio task runs every attempt of this activity.
+        _ctx.TASK_CONVERTER.set(bound if bound is not self._data_converter else None)
         started = time.monotonic()
         try:
             outcome = await asyncio.wait_for(self._outcome(task, entry, running), start_to_close)
@@ -305,6 +308,11 @@ class ActivityWorker:
             del self._running[token]
             if not self._running:
                 self._idle.set()
+
+    def bind_local(self, component: Any, task: PollActivityTaskQueueResponse) -> Any:
+        """``component`` bound to the serialization context of local activity ``task``."""
+        namespace = self._client.namespace
+        return for_activity_task(component, task, namespace, self._task_queue, is_local=True)
 
     @property
     def _converter(self) -> DataConverter:

@@ -19,8 +19,10 @@ from typing import Any
 
 from temporal_sdk._converter_context import (
     ActivitySerializationContext,
+    RunConverters,
     WorkflowSerializationContext,
     bind,
+    run_converters,
     takes_context,
 )
 from temporal_sdk.api.command.v1 import Command
@@ -95,7 +97,9 @@ class CodecContexts:
             ctx = self._activity(task, attrs.activity_id, attrs.activity_type.name, queue)
             return bind(self._codec, ctx)
         if kind == "start_child_workflow_execution_command_attributes":
-            return self.workflow(command.start_child_workflow_execution_command_attributes.workflow_id)
+            return self.workflow(
+                command.start_child_workflow_execution_command_attributes.workflow_id
+            )
         if kind == "signal_external_workflow_execution_command_attributes":
             attrs_s = command.signal_external_workflow_execution_command_attributes
             return self.workflow(attrs_s.execution.workflow_id)
@@ -121,7 +125,9 @@ class CodecContexts:
                 return bind(self._codec, ctx_or_none)
             logger.debug("No activity context for event %s of run %s", event.event_id, run_id)
         elif kind == "start_child_workflow_execution_initiated_event_attributes":
-            return self.workflow(event.start_child_workflow_execution_initiated_event_attributes.workflow_id)
+            return self.workflow(
+                event.start_child_workflow_execution_initiated_event_attributes.workflow_id
+            )
         elif kind in _CHILD:
             return self.workflow(getattr(event, kind).workflow_execution.workflow_id)
         return self.workflow(task.workflow_execution.workflow_id)
@@ -146,3 +152,31 @@ class CodecContexts:
         if not known:
             del self._runs[run_id]
         return ctx
+
+
+def bind_run_converters(
+    converter: Any, namespace: str, task: PollWorkflowTaskQueueResponse, task_queue: str
+) -> tuple[Any, Any, RunConverters | None]:
+    """A new run's payload and failure converters (bound to the workflow) and per-target ones."""
+    pc, fc = converter.payload_converter, converter.failure_converter
+    run_conv = run_converters(
+        pc,
+        fc,
+        namespace=namespace,
+        workflow_id=task.workflow_execution.workflow_id,
+        workflow_type=task.workflow_type.name,
+        task_queue=task_queue,
+    )
+    if run_conv is None:
+        return pc, fc, None
+    wf_pc, wf_fc = run_conv.workflow(task.workflow_execution.workflow_id)
+    return wf_pc, wf_fc, run_conv
+
+
+def replay_task(workflow_id: str, run_id: str, workflow_type: str) -> PollWorkflowTaskQueueResponse:
+    """A stand-in workflow task naming a replayed run, for the binders above."""
+    task = PollWorkflowTaskQueueResponse()
+    task.workflow_execution.workflow_id = workflow_id
+    task.workflow_execution.run_id = run_id
+    task.workflow_type.name = workflow_type
+    return task

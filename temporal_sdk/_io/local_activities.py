@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from temporal_sdk._core.activation import ScheduleLocalActivity
 from temporal_sdk._core.machines.local_activity import LocalActivityOutcome
 from temporal_sdk._io.payload_visitor import visit_payloads
-from temporal_sdk.api.common.v1 import ActivityType, Payload, Payloads
+from temporal_sdk.api.common.v1 import ActivityType, Payload
 from temporal_sdk.api.enums.v1 import RetryState, TimeoutType
 from temporal_sdk.api.failure.v1 import (
     ApplicationFailureInfo,
@@ -96,7 +96,7 @@ class LocalActivityRunner:
             outcome = await worker.run_local_attempt(poll, req.start_to_close_timeout)
         except asyncio.TimeoutError:
             return None, _timeout_failure(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)
-        codec = self._converter.payload_codec
+        codec = self._codec_for(poll)
         if outcome.failure is not None:
             if codec is not None:
                 await visit_payloads(outcome.failure, codec.decode)
@@ -106,14 +106,18 @@ class LocalActivityRunner:
             payloads = list(await codec.decode(payloads))
         return (payloads[0] if payloads else None), None
 
+    def _codec_for(self, poll: PollActivityTaskQueueResponse) -> Any:
+        """The codec bound to the local activity's context (the one its attempt decodes with)."""
+        codec = self._converter.payload_codec
+        worker = self.activity_worker
+        if codec is None or worker is None:
+            return codec
+        return worker.bind_local(codec, poll)
+
     async def _as_activity_task(
         self, wf_task: PollWorkflowTaskQueueResponse, req: ScheduleLocalActivity, attempt: int
     ) -> PollActivityTaskQueueResponse:
         """The activity task the attempt would have been, had the server dispatched it."""
-        payloads = list(req.arguments)
-        codec = self._converter.payload_codec
-        if codec is not None and payloads:
-            payloads = list(await codec.encode(payloads))
         now = time.time()
         poll = PollActivityTaskQueueResponse(
             task_token=f"local/{wf_task.workflow_execution.run_id}/{req.seq}".encode(),
@@ -121,9 +125,13 @@ class LocalActivityRunner:
             workflow_execution=wf_task.workflow_execution,
             activity_type=ActivityType(name=req.activity_type),
             activity_id=req.activity_id,
-            input=Payloads(payloads=payloads),
             attempt=attempt,
         )
+        payloads = list(req.arguments)
+        codec = self._codec_for(poll)
+        if codec is not None and payloads:
+            payloads = list(await codec.encode(payloads))
+        poll.input.payloads.extend(payloads)
         poll.scheduled_time.FromSeconds(int(req.original_schedule_time or now))
         poll.started_time.FromSeconds(int(now))
         poll.current_attempt_scheduled_time.FromSeconds(int(now))

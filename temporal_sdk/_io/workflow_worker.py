@@ -30,6 +30,7 @@ from temporal_sdk._core.workflow_machines import WorkflowMachines
 from temporal_sdk._io import eager_start as _eager_start
 from temporal_sdk._io import queries as _queries
 from temporal_sdk._io import worker_metrics as _worker_metrics
+from temporal_sdk._io.codec_context import bind_run_converters
 from temporal_sdk._io.deadlock import DeadlockDetected, run_watched
 from temporal_sdk._io.deployment import Deployment
 from temporal_sdk._io.eager_activities import EagerActivityDispatcher
@@ -443,12 +444,16 @@ class WorkflowWorker:
             workflow_id=execution.workflow_id,
             run_id=execution.run_id,
         )
+        pc, fc, run_conv = bind_run_converters(
+            converter, self._client.namespace, task, self._task_queue
+        )
         instance = WorkflowInstance(
             defn,
             namespace=self._client.namespace,
             task_queue=self._task_queue,
-            payload_converter=converter.payload_converter,
-            failure_converter=converter.failure_converter,
+            payload_converter=pc,
+            failure_converter=fc,
+            converters=run_conv,
             failure_exception_types=self._failure_types,
             interceptor_classes=self.interceptor_classes,
             extern_functions=self.extern_functions,

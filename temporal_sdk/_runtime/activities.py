@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from temporal_sdk._converter_context import RunConverters
 from temporal_sdk._core.activation import (
     Command,
     RequestCancelActivity,
@@ -43,6 +44,7 @@ class _Activity:
     scheduled_in: int
     started: bool = False
     cancel_requested: bool = False
+    converters: tuple[Any, Any] | None = None  # bound to the activity's context, if any
 
 
 class _ActivityTask(ActivityHandle[Any]):
@@ -80,11 +82,13 @@ class ActivityRuntime:
         origin: Callable[[], str],
         default_task_queue: Callable[[], str],
         activation_no: Callable[[], int],
+        converters: RunConverters | None = None,
     ) -> None:
         self._add = add
         self._loop = loop
         self._pc = payload_converter
         self._fc = failure_converter
+        self._conv = converters
         self._origin = origin
         self._default_task_queue = default_task_queue
         self._activation_no = activation_no
@@ -113,7 +117,12 @@ class ActivityRuntime:
             raise ValueError("activity needs start_to_close_timeout or schedule_to_close_timeout")
         name = activity_name_for(activity)
         ret_type = result_type if result_type is not None else activity_result_type_for(activity)
-        payloads = self._pc.to_payloads(list(args)) if args else []
+        bound = None
+        if self._conv is not None:
+            queue_name = task_queue or self._default_task_queue()
+            bound = self._conv.activity(name, activity_id, queue_name, is_local=False)
+        pc = self._pc if bound is None else bound[0]
+        payloads = pc.to_payloads(list(args)) if args else []
         self._seq += 1
         seq = self._seq
         # Sub-messages are filled in place: building them separately and copying costs twice.
@@ -146,6 +155,7 @@ class ActivityRuntime:
             ret_type=ret_type,
             future=self._loop.create_future(),
             scheduled_in=self._activation_no(),
+            converters=bound,
         )
         self._activities[seq] = state
         self._add(ScheduleActivity(seq, attrs, origin=self._origin()))
@@ -191,7 +201,8 @@ class ActivityRuntime:
                 retry_state=RetryState.RETRY_STATE_CANCEL_REQUESTED,
             ),
         )
-        err: BaseException = self._fc.from_failure(failure, self._pc)
+        pc, fc = state.converters or (self._pc, self._fc)
+        err: BaseException = fc.from_failure(failure, pc)
         return err
 
     def resolve(self, job: ResolveActivity) -> None:
@@ -199,12 +210,15 @@ class ActivityRuntime:
         state = self._activities.pop(job.seq, None)
         if state is None or state.future.done():
             return  # already resolved here (a cancel that did not wait)
+        bound = state.converters
+        pc = self._pc if bound is None else bound[0]
         if job.failure is not None:
-            state.future.set_exception(self._fc.from_failure(job.failure, self._pc))
+            fc = self._fc if bound is None else bound[1]
+            state.future.set_exception(fc.from_failure(job.failure, pc))
         elif job.cancelled:
             state.future.set_exception(self._cancelled(state))
         elif job.result is None:
             state.future.set_result(None)
         else:
             hints = [state.ret_type] if state.ret_type is not None else None
-            state.future.set_result(self._pc.from_payloads([job.result], hints)[0])
+            state.future.set_result(pc.from_payloads([job.result], hints)[0])

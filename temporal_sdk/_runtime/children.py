@@ -16,6 +16,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from temporal_sdk import exceptions
+from temporal_sdk._converter_context import RunConverters
 from temporal_sdk._core.activation import (
     CancelChildWorkflow,
     Command,
@@ -104,6 +105,7 @@ class _Child:
     start: asyncio.Future[None]
     result: asyncio.Future[Any]
     run_id: str | None = None
+    converters: tuple[Any, Any] | None = None  # bound to the child's context, if any
 
 
 class ChildWorkflows:
@@ -119,11 +121,13 @@ class ChildWorkflows:
         info: Callable[[], Info],
         cancel_requested: Callable[[], bool],
         origin: Callable[[], str],
+        converters: RunConverters | None = None,
     ) -> None:
         self._add = add
         self._loop = loop
         self._pc = payload_converter
         self._fc = failure_converter
+        self._conv = converters
         self._info = info
         self._cancel_requested = cancel_requested
         self._origin = origin
@@ -134,6 +138,7 @@ class ChildWorkflows:
             failure_converter=failure_converter,
             info=info,
             origin=origin,
+            converters=converters,
         )
         """Signals and cancel requests to other workflows (and this run's children)."""
         self._seq = 0
@@ -161,7 +166,8 @@ class ChildWorkflows:
         ret_type = options.result_type
         if ret_type is None and not isinstance(workflow, str):
             ret_type = workflow_result_type_for(workflow)
-        attrs = self._attributes(name, args, options)
+        bound = None if self._conv is None else self._conv.workflow(options.id)
+        attrs = self._attributes(name, args, options, self._pc if bound is None else bound[0])
         for key, value in (headers or {}).items():
             attrs.header.fields[key].CopyFrom(value)
         self._seq += 1
@@ -172,6 +178,7 @@ class ChildWorkflows:
             ret_type=ret_type,
             start=self._loop.create_future(),
             result=self._loop.create_future(),
+            converters=bound,
         )
         self._children[child.seq] = child
         self._add(
@@ -186,7 +193,7 @@ class ChildWorkflows:
         return handle
 
     def _attributes(
-        self, name: str, args: Sequence[Any], o: ChildOptions
+        self, name: str, args: Sequence[Any], o: ChildOptions, pc: Any
     ) -> StartChildWorkflowExecutionCommandAttributes:
         attrs = StartChildWorkflowExecutionCommandAttributes(
             namespace=self._info().namespace,
@@ -201,7 +208,7 @@ class ChildWorkflows:
             cron_schedule=o.cron_schedule,
         )
         if args:
-            attrs.input.payloads.extend(self._pc.to_payloads(list(args)))
+            attrs.input.payloads.extend(pc.to_payloads(list(args)))
         for field, value in (
             ("workflow_execution_timeout", o.execution_timeout),
             ("workflow_run_timeout", o.run_timeout),
@@ -212,7 +219,7 @@ class ChildWorkflows:
         if o.retry_policy is not None:
             o.retry_policy.apply_to_proto(attrs.retry_policy)
         for key, value in (o.memo or {}).items():
-            attrs.memo.fields[key].CopyFrom(self._pc.to_payloads([value])[0])
+            attrs.memo.fields[key].CopyFrom(pc.to_payloads([value])[0])
         if o.search_attributes:
             _encode_search_attributes(o.search_attributes, attrs)
         if isinstance(o.priority, Priority) and o.priority != Priority.default:
@@ -240,7 +247,8 @@ class ChildWorkflows:
             return
         del self._children[job.seq]
         if job.cancelled is not None:
-            err: BaseException = self._fc.from_failure(job.cancelled, self._pc)
+            pc, fc = child.converters or (self._pc, self._fc)
+            err: BaseException = fc.from_failure(job.cancelled, pc)
         elif job.start_failed_cause == _ALREADY_EXISTS:
             err = exceptions.WorkflowAlreadyStartedError(child.workflow_id, child.workflow_type)
         else:
@@ -258,8 +266,9 @@ class ChildWorkflows:
         child = self._children.pop(job.seq, None)
         if child is None:
             return
+        pc, fc = child.converters or (self._pc, self._fc)
         if job.failure is not None:
-            err: BaseException = self._fc.from_failure(job.failure, self._pc)
+            err: BaseException = fc.from_failure(job.failure, pc)
             if not child.start.done():
                 child.start.set_exception(err)
                 child.result.set_result(None)
@@ -267,7 +276,7 @@ class ChildWorkflows:
                 child.result.set_exception(err)
         elif not child.result.done():
             hints = [child.ret_type] if child.ret_type is not None else None
-            value = self._pc.from_payloads([job.result], hints)[0] if job.result else None
+            value = pc.from_payloads([job.result], hints)[0] if job.result else None
             child.result.set_result(value)
 
 

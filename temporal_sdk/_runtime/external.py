@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from temporal_sdk._converter_context import RunConverters
 from temporal_sdk._core.activation import (
     CancelSignalExternalWorkflow,
     Command,
@@ -75,17 +76,21 @@ class ExternalWorkflows:
         failure_converter: Any,
         info: Callable[[], Info],
         origin: Callable[[], str],
+        converters: RunConverters | None = None,
     ) -> None:
         self._add = add
         self._loop = loop
         self._pc = payload_converter
         self._fc = failure_converter
+        self._conv = converters
         self._info = info
         self._origin = origin
         self._signal_seq = 0
         self._cancel_seq = 0
         self._signals: dict[int, asyncio.Future[None]] = {}
         self._cancels: dict[int, asyncio.Future[None]] = {}
+        # Target workflow IDs by (kind, seq), kept only when converters take context.
+        self._targets: dict[tuple[str, int], str] = {}
         self.intercept: RunInterceptors | None = None
         """The run's worker interceptors, if its worker has any."""
 
@@ -126,13 +131,16 @@ class ExternalWorkflows:
             child_workflow_only=child_only,
         )
         if args:
-            attrs.input.payloads.extend(self._pc.to_payloads(list(args)))
+            pc = self._pc if self._conv is None else self._conv.workflow(workflow_id)[0]
+            attrs.input.payloads.extend(pc.to_payloads(list(args)))
         for key, value in (headers or {}).items():
             attrs.header.fields[key].CopyFrom(value)
         self._signal_seq += 1
         seq = self._signal_seq
         fut: asyncio.Future[None] = self._loop.create_future()
         self._signals[seq] = fut
+        if self._conv is not None:
+            self._targets["signal", seq] = workflow_id
         self._add(SignalExternalWorkflow(seq, attrs, origin=self._origin()))
 
         def withdraw(_err: asyncio.CancelledError) -> None:
@@ -152,25 +160,30 @@ class ExternalWorkflows:
         seq = self._cancel_seq
         fut: asyncio.Future[None] = self._loop.create_future()
         self._cancels[seq] = fut
+        if self._conv is not None:
+            self._targets["cancel", seq] = workflow_id
         self._add(RequestCancelExternalWorkflow(seq, attrs, origin=self._origin()))
         # A cancel request cannot be withdrawn: a task cancel just stops waiting for it.
         await fut
 
     def resolve_signal(self, job: ResolveSignalExternalWorkflow) -> None:
         """Apply a ResolveSignalExternalWorkflow job."""
-        self._resolve(self._signals.pop(job.seq, None), job.failure)
+        self._resolve(self._signals.pop(job.seq, None), job.failure, "signal", job.seq)
 
     def resolve_cancel(self, job: ResolveRequestCancelExternalWorkflow) -> None:
         """Apply a ResolveRequestCancelExternalWorkflow job."""
-        self._resolve(self._cancels.pop(job.seq, None), job.failure)
+        self._resolve(self._cancels.pop(job.seq, None), job.failure, "cancel", job.seq)
 
-    def _resolve(self, fut: asyncio.Future[None] | None, failure: Any) -> None:
+    def _resolve(self, fut: asyncio.Future[None] | None, failure: Any, kind: str, seq: int) -> None:
+        conv = self._conv
+        target = None if conv is None else self._targets.pop((kind, seq), None)
         if fut is None or fut.done():
             return
         if failure is None:
             fut.set_result(None)
-        else:
-            fut.set_exception(self._fc.from_failure(failure, self._pc))
+            return
+        pc, fc = (self._pc, self._fc) if conv is None or target is None else conv.workflow(target)
+        fut.set_exception(fc.from_failure(failure, pc))
 
 
 class ExternalWorkflowHandle(Generic[_SelfT]):

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from temporal_sdk import exceptions
+from temporal_sdk._converter_context import RunConverters
 from temporal_sdk._core.activation import (
     Activation,
     CancelTimer,
@@ -82,6 +83,7 @@ class WorkflowInstance(WorkflowRuntime):
         "_closed",
         "_commands",
         "_conditions",
+        "_conv",
         "_defn",
         "_failure_types",
         "_fc",
@@ -120,8 +122,11 @@ class WorkflowInstance(WorkflowRuntime):
         failure_exception_types: Sequence[type[BaseException]] = (),
         interceptor_classes: Sequence[type[Any]] = (),
         extern_functions: Mapping[str, Callable[..., Any]] | None = None,
+        converters: RunConverters | None = None,
     ) -> None:
         self._defn = defn
+        # Per-target converters, only when a converter takes serialization context.
+        self._conv = converters
         self._interceptor_classes = tuple(interceptor_classes)
         if extern_functions:
             self.extern_functions = extern_functions
@@ -164,6 +169,7 @@ class WorkflowInstance(WorkflowRuntime):
             loop=self._loop,
             payload_converter=self._pc,
             failure_converter=self._fc,
+            converters=converters,
             origin=_origin,
             default_task_queue=self._default_task_queue,
             activation_no=self._current_activation_no,
@@ -196,6 +202,7 @@ class WorkflowInstance(WorkflowRuntime):
                 loop=self._loop,
                 payload_converter=self._pc,
                 failure_converter=self._fc,
+                converters=self._conv,
                 origin=_origin,
                 now=lambda: self._loop.time(),
             )
@@ -210,6 +217,7 @@ class WorkflowInstance(WorkflowRuntime):
                 loop=self._loop,
                 payload_converter=self._pc,
                 failure_converter=self._fc,
+                converters=self._conv,
                 info=self.info,
                 cancel_requested=lambda: self._cancel_requested,
                 origin=_origin,

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from temporal_sdk._converter_context import RunConverters
 from temporal_sdk._core.activation import Command, ResolveLocalActivity, ScheduleLocalActivity
 from temporal_sdk._runtime.activity_defn import activity_name_for, activity_result_type_for
 from temporal_sdk._runtime.context import ActivityHandle
@@ -41,11 +42,13 @@ class LocalActivityRuntime:
         failure_converter: Any,
         origin: Callable[[], str],
         now: Callable[[], float],
+        converters: RunConverters | None = None,
     ) -> None:
         self._add = add
         self._loop = loop
         self._pc = payload_converter
         self._fc = failure_converter
+        self._conv = converters
         self._origin = origin
         self._now = now
         self._seq = 0
@@ -72,6 +75,9 @@ class LocalActivityRuntime:
             )
         name = activity_name_for(activity)
         ret_type = result_type if result_type is not None else activity_result_type_for(activity)
+        bound = (self._pc, self._fc)
+        if self._conv is not None:
+            bound = self._conv.activity(name, activity_id, None, is_local=True)
         policy: RetryPolicyProto | None = None
         if retry_policy is not None:
             policy = RetryPolicyProto()
@@ -80,7 +86,7 @@ class LocalActivityRuntime:
             seq=0,
             activity_id=activity_id or "",
             activity_type=name,
-            arguments=tuple(self._pc.to_payloads(list(args))) if args else (),
+            arguments=tuple(bound[0].to_payloads(list(args))) if args else (),
             schedule_to_close_timeout=_seconds(schedule_to_close_timeout),
             schedule_to_start_timeout=_seconds(schedule_to_start_timeout),
             start_to_close_timeout=_seconds(start_to_close_timeout),
@@ -93,7 +99,7 @@ class LocalActivityRuntime:
         )
         first = self._schedule(template)
         handle: ActivityHandle[Any] = ActivityHandle(
-            self._attempts(template, first, ret_type, self._now()),
+            self._attempts(template, first, ret_type, self._now(), bound),
             loop=self._loop,
             name=f"local {name}",
         )
@@ -117,7 +123,9 @@ class LocalActivityRuntime:
         first: asyncio.Future[ResolveLocalActivity],
         ret_type: Any | None,
         scheduled_at: float,
+        converters: tuple[Any, Any],
     ) -> Any:
+        pc, fc = converters
         future = first
         while True:
             job = await future
@@ -129,11 +137,11 @@ class LocalActivityRuntime:
                 future = self._schedule(template)
                 continue
             if job.failure is not None:
-                raise self._fc.from_failure(job.failure, self._pc)
+                raise fc.from_failure(job.failure, pc)
             if job.result is None:
                 return None
             hints = [ret_type] if ret_type is not None else None
-            return self._pc.from_payloads([job.result], hints)[0]
+            return pc.from_payloads([job.result], hints)[0]
 
     def resolve(self, job: ResolveLocalActivity) -> None:
         """Hand the resolution to the attempt waiting for it."""

@@ -5,22 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from temporal_sdk._lazy import lazy_getattr
-from temporal_sdk.activity import ActivityCancellationDetails
-from temporal_sdk.client._async_activity import (
-    AsyncActivityCancelledError,
-    AsyncActivityHandle,
-    AsyncActivityIDReference,
-)
 from temporal_sdk.client._client import Client
 from temporal_sdk.client._client_config import ClientConfig
-from temporal_sdk.client._describe import (
-    WorkflowExecution,
-    WorkflowExecutionAsyncIterator,
-    WorkflowExecutionCount,
-    WorkflowExecutionCountAggregationGroup,
-    WorkflowExecutionDescription,
-    WorkflowExecutionStatus,
-)
 from temporal_sdk.client._errors import (
     RPCTimeoutOrCancelledError,
     WorkflowContinuedAsNewError,
@@ -28,44 +14,9 @@ from temporal_sdk.client._errors import (
 )
 from temporal_sdk.client._history import WorkflowHistory, WorkflowHistoryEventFilterType
 from temporal_sdk.client._interceptor import Interceptor, OutboundInterceptor
-from temporal_sdk.client._interceptor_inputs import (
-    BackfillScheduleInput,
-    CancelWorkflowInput,
-    CompleteAsyncActivityInput,
-    CountWorkflowsInput,
-    CreateScheduleInput,
-    DeleteScheduleInput,
-    DescribeScheduleInput,
-    DescribeWorkflowInput,
-    FailAsyncActivityInput,
-    FetchWorkflowHistoryEventsInput,
-    HeartbeatAsyncActivityInput,
-    ListSchedulesInput,
-    ListWorkflowsInput,
-    PauseScheduleInput,
-    QueryWorkflowInput,
-    ReportCancellationAsyncActivityInput,
-    SignalWorkflowInput,
-    StartWorkflowInput,
-    StartWorkflowUpdateInput,
-    StartWorkflowUpdateWithStartInput,
-    TerminateWorkflowInput,
-    TriggerScheduleInput,
-    UnpauseScheduleInput,
-    UpdateScheduleInput,
-    UpdateWithStartStartWorkflowInput,
-    UpdateWithStartUpdateWorkflowInput,
-)
-from temporal_sdk.client._messages import (
-    WorkflowQueryFailedError,
-    WorkflowQueryRejectedError,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateHandle,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-    WorkflowUpdateStage,
-)
-from temporal_sdk.client._with_start import WithStartWorkflowOperation
+from temporal_sdk.client._plugin import Plugin
 from temporal_sdk.client._workflow import WorkflowHandle
+from temporal_sdk.common import HeaderCodecBehavior
 from temporal_sdk.converter import DataConverter
 from temporal_sdk.service import (
     ConnectConfig,
@@ -79,6 +30,56 @@ from temporal_sdk.service import (
 )
 
 if TYPE_CHECKING:
+    from temporal_sdk.activity import ActivityCancellationDetails
+    from temporal_sdk.client._async_activity import (
+        AsyncActivityCancelledError,
+        AsyncActivityHandle,
+        AsyncActivityIDReference,
+    )
+    from temporal_sdk.client._describe import (
+        WorkflowExecution,
+        WorkflowExecutionAsyncIterator,
+        WorkflowExecutionCount,
+        WorkflowExecutionCountAggregationGroup,
+        WorkflowExecutionDescription,
+        WorkflowExecutionStatus,
+    )
+    from temporal_sdk.client._interceptor_inputs import (
+        BackfillScheduleInput,
+        CancelWorkflowInput,
+        CompleteAsyncActivityInput,
+        CountWorkflowsInput,
+        CreateScheduleInput,
+        DeleteScheduleInput,
+        DescribeScheduleInput,
+        DescribeWorkflowInput,
+        FailAsyncActivityInput,
+        FetchWorkflowHistoryEventsInput,
+        HeartbeatAsyncActivityInput,
+        ListSchedulesInput,
+        ListWorkflowsInput,
+        PauseScheduleInput,
+        QueryWorkflowInput,
+        ReportCancellationAsyncActivityInput,
+        SignalWorkflowInput,
+        StartWorkflowInput,
+        StartWorkflowUpdateInput,
+        StartWorkflowUpdateWithStartInput,
+        TerminateWorkflowInput,
+        TriggerScheduleInput,
+        UnpauseScheduleInput,
+        UpdateScheduleInput,
+        UpdateWithStartStartWorkflowInput,
+        UpdateWithStartUpdateWorkflowInput,
+    )
+    from temporal_sdk.client._messages import (
+        WorkflowQueryFailedError,
+        WorkflowQueryRejectedError,
+        WorkflowUpdateFailedError,
+        WorkflowUpdateHandle,
+        WorkflowUpdateRPCTimeoutOrCancelledError,
+        WorkflowUpdateStage,
+    )
     from temporal_sdk.client._schedule import (
         Schedule,
         ScheduleAction,
@@ -112,11 +113,57 @@ if TYPE_CHECKING:
         ScheduleListSchedule,
         ScheduleListState,
     )
+    from temporal_sdk.client._with_start import WithStartWorkflowOperation
 else:
-    # Schedules load on first use (PEP 562): most clients never touch them.
+    # Schedules, the interceptor input records and the activity module's cancellation details
+    # load on first use (PEP 562): most clients never touch schedules or async activities, and
+    # the inputs are built only when a call is made.
     __getattr__ = lazy_getattr(
         globals(),
         {
+            "WorkflowQueryFailedError": "temporal_sdk.client._messages",
+            "WorkflowQueryRejectedError": "temporal_sdk.client._messages",
+            "WorkflowUpdateFailedError": "temporal_sdk.client._messages",
+            "WorkflowUpdateHandle": "temporal_sdk.client._messages",
+            "WorkflowUpdateRPCTimeoutOrCancelledError": "temporal_sdk.client._messages",
+            "WorkflowUpdateStage": "temporal_sdk.client._messages",
+            "WithStartWorkflowOperation": "temporal_sdk.client._with_start",
+            "AsyncActivityCancelledError": "temporal_sdk.client._async_activity",
+            "AsyncActivityHandle": "temporal_sdk.client._async_activity",
+            "AsyncActivityIDReference": "temporal_sdk.client._async_activity",
+            "WorkflowExecution": "temporal_sdk.client._describe",
+            "WorkflowExecutionAsyncIterator": "temporal_sdk.client._describe",
+            "WorkflowExecutionCount": "temporal_sdk.client._describe",
+            "WorkflowExecutionCountAggregationGroup": "temporal_sdk.client._describe",
+            "WorkflowExecutionDescription": "temporal_sdk.client._describe",
+            "WorkflowExecutionStatus": "temporal_sdk.client._describe",
+            "ActivityCancellationDetails": "temporal_sdk.activity",
+            "BackfillScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "CancelWorkflowInput": "temporal_sdk.client._interceptor_inputs",
+            "CompleteAsyncActivityInput": "temporal_sdk.client._interceptor_inputs",
+            "CountWorkflowsInput": "temporal_sdk.client._interceptor_inputs",
+            "CreateScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "DeleteScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "DescribeScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "DescribeWorkflowInput": "temporal_sdk.client._interceptor_inputs",
+            "FailAsyncActivityInput": "temporal_sdk.client._interceptor_inputs",
+            "FetchWorkflowHistoryEventsInput": "temporal_sdk.client._interceptor_inputs",
+            "HeartbeatAsyncActivityInput": "temporal_sdk.client._interceptor_inputs",
+            "ListSchedulesInput": "temporal_sdk.client._interceptor_inputs",
+            "ListWorkflowsInput": "temporal_sdk.client._interceptor_inputs",
+            "PauseScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "QueryWorkflowInput": "temporal_sdk.client._interceptor_inputs",
+            "ReportCancellationAsyncActivityInput": "temporal_sdk.client._interceptor_inputs",
+            "SignalWorkflowInput": "temporal_sdk.client._interceptor_inputs",
+            "StartWorkflowInput": "temporal_sdk.client._interceptor_inputs",
+            "StartWorkflowUpdateInput": "temporal_sdk.client._interceptor_inputs",
+            "StartWorkflowUpdateWithStartInput": "temporal_sdk.client._interceptor_inputs",
+            "TerminateWorkflowInput": "temporal_sdk.client._interceptor_inputs",
+            "TriggerScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "UnpauseScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "UpdateScheduleInput": "temporal_sdk.client._interceptor_inputs",
+            "UpdateWithStartStartWorkflowInput": "temporal_sdk.client._interceptor_inputs",
+            "UpdateWithStartUpdateWorkflowInput": "temporal_sdk.client._interceptor_inputs",
             "Schedule": "temporal_sdk.client._schedule",
             "ScheduleAction": "temporal_sdk.client._schedule",
             "ScheduleActionStartWorkflow": "temporal_sdk.client._schedule",
@@ -166,6 +213,7 @@ __all__ = [
     "DescribeWorkflowInput",
     "FailAsyncActivityInput",
     "FetchWorkflowHistoryEventsInput",
+    "HeaderCodecBehavior",
     "HeartbeatAsyncActivityInput",
     "HttpConnectProxyConfig",
     "Interceptor",
@@ -174,6 +222,7 @@ __all__ = [
     "ListWorkflowsInput",
     "OutboundInterceptor",
     "PauseScheduleInput",
+    "Plugin",
     "QueryWorkflowInput",
     "RPCError",
     "RPCStatusCode",

@@ -11,18 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from temporal_sdk.activity import ActivityCancellationDetails
-from temporal_sdk.client._interceptor_inputs import (
-    CompleteAsyncActivityInput,
-    FailAsyncActivityInput,
-    HeartbeatAsyncActivityInput,
-    ReportCancellationAsyncActivityInput,
-)
+from temporal_sdk.client import _inputs
 from temporal_sdk.exceptions import TemporalError
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from temporal_sdk.activity import ActivityCancellationDetails
     from temporal_sdk.client import Client
     from temporal_sdk.converter import DataConverter, SerializationContext
 
@@ -80,7 +75,7 @@ class AsyncActivityHandle:
         was asked to cancel, was paused or was reset.
         """
         await self._client._impl.heartbeat_async_activity(
-            HeartbeatAsyncActivityInput(
+            _inputs.HeartbeatAsyncActivityInput(
                 self._id_or_token, details, rpc_metadata, rpc_timeout, self._override
             )
         )
@@ -94,7 +89,7 @@ class AsyncActivityHandle:
     ) -> None:
         """Complete the activity, with ``result`` when given."""
         await self._client._impl.complete_async_activity(
-            CompleteAsyncActivityInput(
+            _inputs.CompleteAsyncActivityInput(
                 self._id_or_token, result, rpc_metadata, rpc_timeout, self._override
             )
         )
@@ -109,7 +104,7 @@ class AsyncActivityHandle:
     ) -> None:
         """Fail this attempt with ``error`` (retried per the activity's retry policy)."""
         await self._client._impl.fail_async_activity(
-            FailAsyncActivityInput(
+            _inputs.FailAsyncActivityInput(
                 self._id_or_token,
                 error,
                 last_heartbeat_details,
@@ -127,7 +122,7 @@ class AsyncActivityHandle:
     ) -> None:
         """Report the activity as cancelled (after the server asked), with ``details``."""
         await self._client._impl.report_cancellation_async_activity(
-            ReportCancellationAsyncActivityInput(
+            _inputs.ReportCancellationAsyncActivityInput(
                 self._id_or_token, details, rpc_metadata, rpc_timeout, self._override
             )
         )

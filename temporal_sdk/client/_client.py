@@ -11,20 +11,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from temporal_sdk.client import _start
+from temporal_sdk.client import _inputs, _start
 from temporal_sdk.client._client_config import ClientConfig
 from temporal_sdk.client._client_start import _WorkflowStarter
-from temporal_sdk.client._describe import WorkflowExecutionAsyncIterator, WorkflowExecutionCount
 from temporal_sdk.client._interceptor import Interceptor, OutboundInterceptor, build_chain
-from temporal_sdk.client._interceptor_inputs import (
-    CountWorkflowsInput,
-    CreateScheduleInput,
-    ListSchedulesInput,
-    ListWorkflowsInput,
-)
 from temporal_sdk.client._outbound_impl import _ClientImpl
 from temporal_sdk.client._workflow import WorkflowHandle
-from temporal_sdk.common import TypedSearchAttributes
+from temporal_sdk.common import HeaderCodecBehavior, TypedSearchAttributes
 from temporal_sdk.converter import DataConverter
 from temporal_sdk.service import (
     ConnectConfig,
@@ -42,7 +35,9 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from temporal_sdk.client._async_activity import AsyncActivityHandle
+    from temporal_sdk.client._describe import WorkflowExecutionAsyncIterator, WorkflowExecutionCount
     from temporal_sdk.client._messages import WorkflowUpdateHandle, WorkflowUpdateStage
+    from temporal_sdk.client._plugin import Plugin
     from temporal_sdk.client._schedule import Schedule, ScheduleBackfill
     from temporal_sdk.client._schedule_ops import ScheduleAsyncIterator, ScheduleHandle
     from temporal_sdk.client._with_start import WithStartWorkflowOperation
@@ -67,6 +62,7 @@ class Client(_WorkflowStarter):
         namespace: str = "default",
         api_key: str | None = None,
         data_converter: DataConverter = DataConverter.default,
+        plugins: Sequence[Plugin] = [],
         interceptors: Sequence[Interceptor] = [],
         tls: bool | TLSConfig | None = None,
         retry_config: RetryConfig | None = None,
@@ -76,6 +72,7 @@ class Client(_WorkflowStarter):
         lazy: bool = False,
         runtime: Runtime | None = None,
         http_connect_proxy_config: HttpConnectProxyConfig | None = None,
+        header_codec_behavior: HeaderCodecBehavior = HeaderCodecBehavior.NO_CODEC,
     ) -> Self:
         """Connect to the server at ``target_host`` (``host:port``).
 
@@ -84,6 +81,8 @@ class Client(_WorkflowStarter):
         is asked for its system info first, so a wrong address fails here with an
         :class:`~temporal_sdk.service.RPCError`. ``runtime`` decides where the client's and its
         workers' metrics go (default: ``Runtime.default()``, which records none).
+        ``plugins`` (see :class:`Plugin`) may wrap the connection and change the client's
+        settings; ``header_codec_behavior`` says whether headers go through the payload codec.
         """
         config = ConnectConfig(
             target_host=target_host,
@@ -97,12 +96,19 @@ class Client(_WorkflowStarter):
             runtime=runtime,
             http_connect_proxy_config=http_connect_proxy_config,
         )
-        service_client = await ServiceClient.connect(config)
+        if plugins:
+            from temporal_sdk.client._plugin import connect_through
+
+            service_client = await connect_through(plugins, config)
+        else:
+            service_client = await ServiceClient.connect(config)
         return cls(
             service_client,
             namespace=namespace,
             data_converter=data_converter,
+            plugins=plugins,
             interceptors=interceptors,
+            header_codec_behavior=header_codec_behavior,
         )
 
     def __init__(
@@ -111,27 +117,41 @@ class Client(_WorkflowStarter):
         *,
         namespace: str = "default",
         data_converter: DataConverter = DataConverter.default,
+        plugins: Sequence[Plugin] = [],
         interceptors: Sequence[Interceptor] = [],
+        header_codec_behavior: HeaderCodecBehavior = HeaderCodecBehavior.NO_CODEC,
     ) -> None:
-        self._service_client = service_client
-        self._namespace = namespace
-        self._data_converter = data_converter
-        self._interceptors = list(interceptors)
+        config = ClientConfig(
+            service_client=service_client,
+            namespace=namespace,
+            data_converter=data_converter,
+            interceptors=interceptors,
+            plugins=plugins,
+            header_codec_behavior=header_codec_behavior,
+        )
+        self._initial_config = config.copy()
+        if plugins:
+            from temporal_sdk.client._plugin import configure_client
+
+            config = configure_client(plugins, config)
+        self._config = config
+        self._service_client = config["service_client"]
+        self._namespace = config["namespace"]
+        self._data_converter = config["data_converter"]
+        self._interceptors = list(config["interceptors"])
+        self._header_codec_behavior = HeaderCodecBehavior(config["header_codec_behavior"])
         # Without interceptors calls go straight to the implementation.
         self._impl: OutboundInterceptor = build_chain(_ClientImpl(self), self._interceptors)
 
     def config(self, *, active_config: bool = False) -> ClientConfig:
         """The settings this client was created with, as a fresh dict on each call.
 
-        ``Client(**client.config())`` builds an equivalent client. ``active_config`` exists for
-        temporalio parity: without plugins the initial and active settings are the same.
+        ``Client(**client.config())`` builds an equivalent client. With ``active_config`` the
+        settings in use are returned instead: those left after the plugins' ``configure_client``.
         """
-        return ClientConfig(
-            service_client=self._service_client,
-            namespace=self._namespace,
-            data_converter=self._data_converter,
-            interceptors=list(self._interceptors),
-        )
+        config = (self._config if active_config else self._initial_config).copy()
+        config["interceptors"] = list(config["interceptors"])
+        return config
 
     @property
     def service_client(self) -> ServiceClient:
@@ -302,7 +322,7 @@ class Client(_WorkflowStarter):
         Visibility is eventually consistent: a just-started run may not be listed at once.
         """
         return self._impl.list_workflows(
-            ListWorkflowsInput(
+            _inputs.ListWorkflowsInput(
                 query=query,
                 page_size=page_size,
                 next_page_token=next_page_token,
@@ -321,7 +341,7 @@ class Client(_WorkflowStarter):
     ) -> WorkflowExecutionCount:
         """Count the runs matching a visibility ``query`` (approximate, eventually consistent)."""
         return await self._impl.count_workflows(
-            CountWorkflowsInput(query, rpc_metadata, rpc_timeout)
+            _inputs.CountWorkflowsInput(query, rpc_metadata, rpc_timeout)
         )
 
     async def create_schedule(
@@ -344,7 +364,7 @@ class Client(_WorkflowStarter):
         is taken.
         """
         return await self._impl.create_schedule(
-            CreateScheduleInput(
+            _inputs.CreateScheduleInput(
                 id=id,
                 schedule=schedule,
                 trigger_immediately=trigger_immediately,
@@ -404,7 +424,7 @@ class Client(_WorkflowStarter):
     ) -> ScheduleAsyncIterator:
         """Iterate over the namespace's schedules (eventually consistent, like all visibility)."""
         return self._impl.list_schedules(
-            ListSchedulesInput(
+            _inputs.ListSchedulesInput(
                 page_size=page_size,
                 next_page_token=next_page_token,
                 rpc_metadata=rpc_metadata,

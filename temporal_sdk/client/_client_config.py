@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
     from temporal_sdk.client._interceptor import Interceptor
+    from temporal_sdk.client._plugin import Plugin
+    from temporal_sdk.common import HeaderCodecBehavior
     from temporal_sdk.converter import DataConverter
     from temporal_sdk.service import ServiceClient
 
@@ -21,3 +23,5 @@ class ClientConfig(TypedDict):
     namespace: str
     data_converter: DataConverter
     interceptors: Sequence[Interceptor]
+    plugins: Sequence[Plugin]
+    header_codec_behavior: HeaderCodecBehavior

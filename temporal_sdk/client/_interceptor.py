@@ -10,39 +10,38 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from temporal_sdk.client._interceptor_inputs import (
-    BackfillScheduleInput,
-    CancelWorkflowInput,
-    CompleteAsyncActivityInput,
-    CountWorkflowsInput,
-    CreateScheduleInput,
-    DeleteScheduleInput,
-    DescribeScheduleInput,
-    DescribeWorkflowInput,
-    FailAsyncActivityInput,
-    FetchWorkflowHistoryEventsInput,
-    HeartbeatAsyncActivityInput,
-    ListSchedulesInput,
-    ListWorkflowsInput,
-    PauseScheduleInput,
-    QueryWorkflowInput,
-    ReportCancellationAsyncActivityInput,
-    SignalWorkflowInput,
-    StartWorkflowInput,
-    StartWorkflowUpdateInput,
-    StartWorkflowUpdateWithStartInput,
-    TerminateWorkflowInput,
-    TriggerScheduleInput,
-    UnpauseScheduleInput,
-    UpdateScheduleInput,
-)
-
 if TYPE_CHECKING:
     from temporal_sdk.api.history.v1 import HistoryEvent
     from temporal_sdk.client._describe import (
         WorkflowExecutionAsyncIterator,
         WorkflowExecutionCount,
         WorkflowExecutionDescription,
+    )
+    from temporal_sdk.client._interceptor_inputs import (
+        BackfillScheduleInput,
+        CancelWorkflowInput,
+        CompleteAsyncActivityInput,
+        CountWorkflowsInput,
+        CreateScheduleInput,
+        DeleteScheduleInput,
+        DescribeScheduleInput,
+        DescribeWorkflowInput,
+        FailAsyncActivityInput,
+        FetchWorkflowHistoryEventsInput,
+        HeartbeatAsyncActivityInput,
+        ListSchedulesInput,
+        ListWorkflowsInput,
+        PauseScheduleInput,
+        QueryWorkflowInput,
+        ReportCancellationAsyncActivityInput,
+        SignalWorkflowInput,
+        StartWorkflowInput,
+        StartWorkflowUpdateInput,
+        StartWorkflowUpdateWithStartInput,
+        TerminateWorkflowInput,
+        TriggerScheduleInput,
+        UnpauseScheduleInput,
+        UpdateScheduleInput,
     )
     from temporal_sdk.client._messages import WorkflowUpdateHandle
     from temporal_sdk.client._schedule_info import ScheduleDescription

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from temporal_sdk._converter_context import for_workflow
+from temporal_sdk._converter_context import client_converter
 from temporal_sdk._search_attributes import TypedSearchAttributes, decode_typed, encode_typed
 from temporal_sdk.api.common.v1 import Payload, Payloads, WorkflowType
 from temporal_sdk.api.enums import v1 as _enums
@@ -299,7 +299,7 @@ class ScheduleActionStartWorkflow(ScheduleAction):
         )
 
     async def _to_proto(self, client: Client) -> _sched.ScheduleAction:
-        conv = for_workflow(client.data_converter, client.namespace, self.id)
+        conv: DataConverter = client_converter(client, self.id)
         info = NewWorkflowExecutionInfo(
             workflow_id=self.id,
             workflow_type=WorkflowType(name=self.workflow),

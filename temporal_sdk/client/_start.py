@@ -14,7 +14,6 @@ from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._search_attributes import TypedSearchAttributes, encode_any
 from temporal_sdk.api.errordetails.v1 import WorkflowExecutionAlreadyStartedFailure
 from temporal_sdk.api.workflowservice.v1 import StartWorkflowExecutionRequest
-from temporal_sdk.client._describe import encode_user_metadata
 from temporal_sdk.exceptions import WorkflowAlreadyStartedError
 from temporal_sdk.service import RPCError, RPCStatusCode
 
@@ -33,6 +32,11 @@ async def apply_start_extras(
     """Write typed search attributes and the static summary/details into ``req``."""
     if search_attributes:
         encode_any(search_attributes, req.search_attributes, what="start_workflow")
+    if static_summary is None and static_details is None:
+        return
+    # Describe/list types load only when a start actually carries user metadata.
+    from temporal_sdk.client._describe import encode_user_metadata
+
     conv = for_workflow(client.data_converter, client.namespace, req.workflow_id)
     meta = await encode_user_metadata(conv, static_summary, static_details)
     if meta is not None:

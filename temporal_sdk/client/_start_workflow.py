@@ -17,10 +17,7 @@ from temporal_sdk.api.common.v1 import Payloads, WorkflowType
 from temporal_sdk.api.enums.v1 import WorkflowIdConflictPolicy, WorkflowIdReusePolicy
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
 from temporal_sdk.api.workflowservice.v1 import StartWorkflowExecutionRequest
-from temporal_sdk.client._interceptor_inputs import (
-    StartWorkflowInput,
-    UpdateWithStartStartWorkflowInput,
-)
+from temporal_sdk.client import _inputs
 from temporal_sdk.client._start import (
     _args,
     already_started,
@@ -35,6 +32,10 @@ from temporal_sdk.service import RPCError
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
+    from temporal_sdk.client._interceptor_inputs import (
+        StartWorkflowInput,
+        UpdateWithStartStartWorkflowInput,
+    )
     from temporal_sdk.common import TypedSearchAttributes
 
 
@@ -71,7 +72,7 @@ async def start_workflow(
     """
     from temporal_sdk._runtime.definitions import signal_name_for
 
-    input = StartWorkflowInput(
+    input = _inputs.StartWorkflowInput(
         workflow=workflow_type_name(workflow),
         args=_args(arg, args),
         id=id,

@@ -22,12 +22,7 @@ from temporal_sdk.api.workflowservice.v1 import (
     ExecuteMultiOperationRequest,
     StartWorkflowExecutionResponse,
 )
-from temporal_sdk.client import _start, _start_workflow
-from temporal_sdk.client._interceptor_inputs import (
-    StartWorkflowUpdateWithStartInput,
-    UpdateWithStartStartWorkflowInput,
-    UpdateWithStartUpdateWorkflowInput,
-)
+from temporal_sdk.client import _inputs, _start, _start_workflow
 from temporal_sdk.client._messages import (
     WorkflowUpdateHandle,
     WorkflowUpdateStage,
@@ -42,6 +37,10 @@ from temporal_sdk.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
     from temporal_sdk.client import Client
+    from temporal_sdk.client._interceptor_inputs import (
+        StartWorkflowUpdateWithStartInput,
+        UpdateWithStartStartWorkflowInput,
+    )
     from temporal_sdk.client._workflow import WorkflowHandle
 
 _SelfT = TypeVar("_SelfT")
@@ -129,7 +128,7 @@ def _start_input(op: WithStartWorkflowOperation[Any, Any]) -> UpdateWithStartSta
     unknown = set(opts) - _START_OPTIONS
     if unknown:
         raise TypeError(f"unexpected start option(s) for update-with-start: {sorted(unknown)}")
-    return UpdateWithStartStartWorkflowInput(
+    return _inputs.UpdateWithStartStartWorkflowInput(
         workflow=_start.workflow_type_name(op._workflow),
         args=_start._args(op._arg, opts["args"]),
         id=opts["id"],
@@ -215,9 +214,9 @@ async def start_update_with_start(
             future.set_exception(err)
             future.exception()  # retrieved: waiting on the handle is optional
 
-    input = StartWorkflowUpdateWithStartInput(
+    input = _inputs.StartWorkflowUpdateWithStartInput(
         start_workflow_input=start_input,
-        update_workflow_input=UpdateWithStartUpdateWorkflowInput(
+        update_workflow_input=_inputs.UpdateWithStartUpdateWorkflowInput(
             update_id=id,
             update=name,
             args=_start._args(arg, args),

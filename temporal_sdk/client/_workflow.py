@@ -15,17 +15,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from temporal_sdk._converter_context import for_workflow
 from temporal_sdk.api.enums.v1 import EventType
 from temporal_sdk.api.history.v1 import HistoryEvent
+from temporal_sdk.client import _inputs
 from temporal_sdk.client._errors import WorkflowContinuedAsNewError, WorkflowFailureError
 from temporal_sdk.client._history import WorkflowHistory, WorkflowHistoryEventFilterType
-from temporal_sdk.client._interceptor_inputs import (
-    CancelWorkflowInput,
-    DescribeWorkflowInput,
-    FetchWorkflowHistoryEventsInput,
-    QueryWorkflowInput,
-    SignalWorkflowInput,
-    StartWorkflowUpdateInput,
-    TerminateWorkflowInput,
-)
 from temporal_sdk.client._start import _args
 from temporal_sdk.exceptions import (
     CancelledError,
@@ -179,7 +171,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
     ) -> WorkflowExecutionDescription:
         """Describe the run this handle targets: status, times, memo, search attributes."""
         return await self._client._impl.describe_workflow(
-            DescribeWorkflowInput(self._id, self._run_id, rpc_metadata, rpc_timeout)
+            _inputs.DescribeWorkflowInput(self._id, self._run_id, rpc_metadata, rpc_timeout)
         )
 
     async def cancel(
@@ -191,7 +183,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
     ) -> None:
         """Request cancellation of the workflow (the workflow decides how to honour it)."""
         await self._client._impl.cancel_workflow(
-            CancelWorkflowInput(
+            _inputs.CancelWorkflowInput(
                 id=self._id,
                 run_id=self._run_id,
                 first_execution_run_id=self._first_execution_run_id,
@@ -210,7 +202,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
     ) -> None:
         """Terminate the workflow at once; ``args`` become the termination details."""
         await self._client._impl.terminate_workflow(
-            TerminateWorkflowInput(
+            _inputs.TerminateWorkflowInput(
                 id=self._id,
                 run_id=self._run_id,
                 first_execution_run_id=self._first_execution_run_id,
@@ -232,7 +224,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
     ) -> None:
         """Send a signal to the workflow."""
         await self._client._impl.signal_workflow(
-            SignalWorkflowInput(
+            _inputs.SignalWorkflowInput(
                 id=self._id,
                 run_id=self._run_id,
                 signal=signal if isinstance(signal, str) else _signal_name(signal),
@@ -263,7 +255,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
 
         name, declared = query_target(query)
         return await self._client._impl.query_workflow(
-            QueryWorkflowInput(
+            _inputs.QueryWorkflowInput(
                 id=self._id,
                 run_id=self._run_id,
                 query=name,
@@ -297,7 +289,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
 
         name, declared = update_target(update)
         return await self._client._impl.start_workflow_update(
-            StartWorkflowUpdateInput(
+            _inputs.StartWorkflowUpdateInput(
                 id=self._id,
                 run_id=self._run_id,
                 first_execution_run_id=self._first_execution_run_id,
@@ -434,7 +426,7 @@ class WorkflowHandle(Generic[SelfType, ReturnType]):
         rpc_timeout: timedelta | None = None,
     ) -> AsyncIterator[HistoryEvent]:
         return self._client._impl.fetch_workflow_history_events(
-            FetchWorkflowHistoryEventsInput(
+            _inputs.FetchWorkflowHistoryEventsInput(
                 id=self._id,
                 run_id=run_id,
                 page_size=page_size,

@@ -28,12 +28,14 @@ if TYPE_CHECKING:
         WorkflowInterceptorClassInput,
         WorkflowOutboundInterceptor,
     )
+    from temporal_sdk.worker._config import WorkerConfig
     from temporal_sdk.worker._deployment import WorkerDeploymentConfig
     from temporal_sdk.worker._replayer import (
         Replayer,
         WorkflowReplayResult,
         WorkflowReplayResults,
     )
+    from temporal_sdk.worker._runners import UnsandboxedWorkflowRunner, WorkflowRunner
     from temporal_sdk.worker._shared_state import SharedHeartbeatSender, SharedStateManager
 else:
     # Imported on first use (PEP 562): the replayer pulls in the whole workflow runtime, the
@@ -65,6 +67,9 @@ else:
             "SharedHeartbeatSender": "temporal_sdk.worker._shared_state",
             "SharedStateManager": "temporal_sdk.worker._shared_state",
             "WorkerDeploymentConfig": "temporal_sdk.worker._deployment",
+            "WorkerConfig": "temporal_sdk.worker._config",
+            "UnsandboxedWorkflowRunner": "temporal_sdk.worker._runners",
+            "WorkflowRunner": "temporal_sdk.worker._runners",
             "WorkerDeploymentVersion": "temporal_sdk._versioning",
         },
     )
@@ -87,7 +92,9 @@ __all__ = [
     "StartActivityInput",
     "StartChildWorkflowInput",
     "StartLocalActivityInput",
+    "UnsandboxedWorkflowRunner",
     "Worker",
+    "WorkerConfig",
     "WorkerDeploymentConfig",
     "WorkerDeploymentVersion",
     "WorkflowInboundInterceptor",
@@ -95,4 +102,5 @@ __all__ = [
     "WorkflowOutboundInterceptor",
     "WorkflowReplayResult",
     "WorkflowReplayResults",
+    "WorkflowRunner",
 ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._core.workflow_machines import WorkflowMachines
+from temporal_sdk._io.codec_context import bind_run_converters, replay_task
 from temporal_sdk._runtime.definitions import WorkflowDefinition
 from temporal_sdk._runtime.driver import run_activations
 from temporal_sdk._runtime.instance import WorkflowInstance
@@ -126,10 +127,14 @@ class Replayer:
         events = list(history.events)
         codec = self._converter.payload_codec
         if codec is not None:
+            from temporal_sdk._io.codec_context import codec_contexts
             from temporal_sdk._io.payload_visitor import visit_payloads
 
+            contexts = codec_contexts(self._converter, self._namespace)
+            task = _replay_task(history, events)
             for event in events:
-                await visit_payloads(event, codec.decode)
+                bound = codec if contexts is None else contexts.for_event(task, event)
+                await visit_payloads(event, bound.decode)
         return WorkflowReplayResult(history, self._replay_events(history, events))
 
     def _replay_events(self, history: WorkflowHistory, events: list[Any]) -> Exception | None:
@@ -144,12 +149,16 @@ class Replayer:
             workflow_id=history.workflow_id,
             run_id=start.original_execution_run_id or history.run_id,
         )
+        pc, fc, run_conv = bind_run_converters(
+            self._converter, self._namespace, _replay_task(history, events), start.task_queue.name
+        )
         instance = WorkflowInstance(
             defn,
             namespace=self._namespace,
             task_queue=start.task_queue.name,
-            payload_converter=self._converter.payload_converter,
-            failure_converter=self._converter.failure_converter,
+            payload_converter=pc,
+            failure_converter=fc,
+            converters=run_conv,
             failure_exception_types=self._failure_types,
             interceptor_classes=self._interceptor_classes,
             extern_functions=self._extern_functions,
@@ -166,3 +175,11 @@ class Replayer:
         if failure is not None:
             return RuntimeError(f"workflow task failed during replay: {failure.failure.message}")
         return None
+
+
+def _replay_task(history: WorkflowHistory, events: list[Any]) -> Any:
+    """A stand-in workflow task naming the replayed run (for serialization contexts)."""
+    first = events[0] if events else None
+    start = first.workflow_execution_started_event_attributes if first is not None else None
+    workflow_type = start.workflow_type.name if start is not None else ""
+    return replay_task(history.workflow_id, history.run_id, workflow_type)

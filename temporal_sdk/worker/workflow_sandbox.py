@@ -8,5 +8,6 @@ guard (see docs/determinism.md). Only the guard's error type lives under this mo
 from __future__ import annotations
 
 from temporal_sdk._runtime.guard import RestrictedWorkflowAccessError
+from temporal_sdk.worker._runners import SandboxedWorkflowRunner, SandboxRestrictions
 
-__all__ = ["RestrictedWorkflowAccessError"]
+__all__ = ["RestrictedWorkflowAccessError", "SandboxRestrictions", "SandboxedWorkflowRunner"]

@@ -53,7 +53,9 @@ class TaggingJSON(JSONPlainPayloadConverter, WithSerializationContext):
 
 class TaggingConverter(CompositePayloadConverter):
     def __init__(self) -> None:
-        super().__init__(*DefaultPayloadConverter.default_encoding_payload_converters[:-1], TaggingJSON())
+        super().__init__(
+            *DefaultPayloadConverter.default_encoding_payload_converters[:-1], TaggingJSON()
+        )
 
 
 class RecordingCodec(PayloadCodec, WithSerializationContext):
@@ -80,7 +82,7 @@ class ContextFailureConverter(DefaultFailureConverter, WithSerializationContext)
 
 
 def test_context_types_are_frozen_values() -> None:
-    assert WF == WorkflowSerializationContext("ns", "wf-1")
+    assert WorkflowSerializationContext("ns", "wf-1") == WF
     assert isinstance(ACT, SerializationContext)
     with pytest.raises(dataclasses.FrozenInstanceError):
         WF.workflow_id = "other"  # type: ignore[misc]
@@ -153,3 +155,62 @@ def test_composite_without_context_converters_returns_self() -> None:
     composite = CompositePayloadConverter(JSONPlainPayloadConverter())
     assert composite.with_context(WF) is composite
     assert composite.get_converters_with_context(WF) is None
+
+
+class _FakeClient:
+    """Just what the client-side helpers read: a namespace and a data converter."""
+
+    def __init__(self, converter: DataConverter) -> None:
+        self.namespace = "ns"
+        self.data_converter = converter
+
+
+class StampCodec(RecordingCodec):
+    """Records the workflow ID of its context into each payload it encodes."""
+
+    def with_context(self, context: SerializationContext) -> StampCodec:
+        return StampCodec(context)
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        out = []
+        for p in payloads:
+            q = Payload()
+            q.CopyFrom(p)
+            wf = getattr(self.context, "workflow_id", None)
+            q.metadata["wf"] = (wf or "-").encode()
+            out.append(q)
+        return out
+
+
+async def test_schedule_action_binds_workflow_id() -> None:
+    from temporal_sdk.client import ScheduleActionStartWorkflow
+
+    client: Any = _FakeClient(DataConverter(payload_codec=StampCodec()))
+    action = ScheduleActionStartWorkflow("Wf", "x", id="sched-wf", task_queue="tq")
+    proto = await action._to_proto(client)
+    assert proto.start_workflow.input.payloads[0].metadata["wf"] == b"sched-wf"
+
+
+def test_async_activity_handle_with_context() -> None:
+    from temporal_sdk.client import AsyncActivityHandle
+
+    plain: Any = _FakeClient(DataConverter.default)
+    handle = AsyncActivityHandle(plain, b"token")
+    assert handle.with_context(ACT) is handle
+
+    aware: Any = _FakeClient(DataConverter(payload_codec=RecordingCodec()))
+    handle = AsyncActivityHandle(aware, b"token")
+    bound = handle.with_context(ACT)
+    assert bound is not handle
+    assert isinstance(bound, AsyncActivityHandle)
+    override = bound._override
+    assert override is not None
+    assert isinstance(override.payload_codec, RecordingCodec)
+    assert override.payload_codec.context == ACT
+
+    class Custom(AsyncActivityHandle):
+        def __init__(self, client: Any, token: bytes, extra: int) -> None:
+            super().__init__(client, token)
+
+    with pytest.raises(TypeError):
+        Custom(aware, b"token", 1).with_context(ACT)
