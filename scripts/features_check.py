@@ -32,10 +32,11 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -159,7 +160,11 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.close()
 
 
+PROXY_CONNECTIONS = [0]
+
+
 async def _proxy_conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    PROXY_CONNECTIONS[0] += 1
     head = await reader.readuntil(b"\r\n\r\n")
     target = head.split(b" ")[1].decode()
     host, _, port = target.rpartition(":")
@@ -216,6 +221,9 @@ def run_one(
     cmd += ["--namespace", namespace, "--log-level", "INFO", "--http-proxy-url", proxy]
     cmd.append(f"{name}:{task_queue}")
     env = {**os.environ, **extra_env, "PYTHONPATH": str(scratch)}
+    config = feature_config(scratch, name)
+    proxied = config.get("expectUnauthedProxyCount", 0) + config.get("expectAuthedProxyCount", 0)
+    proxied_before = PROXY_CONNECTIONS[0]
     started = time.monotonic()
     try:
         proc = subprocess.run(
@@ -228,16 +236,20 @@ def run_one(
     skipped = re.search(r"Skipping feature \S+ because (.*)", output)
     if proc.returncode == 0 and skipped:
         return Result(name, "skip", skipped.group(1).strip(), elapsed)
+    if proc.returncode == 0 and proxied > PROXY_CONNECTIONS[0] - proxied_before:
+        return Result(name, "fail", "the feature never connected through the proxy", elapsed)
     if proc.returncode == 0:
         return Result(name, "pass", "", elapsed)
     return Result(name, "fail", failure_reason(output), elapsed)
 
 
 def failure_reason(output: str) -> str:
-    """Pick the most telling line of a failed feature's output."""
+    """Pick the root-cause exception line of a failed feature (the first one Python printed)."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if re.match(r"^[\w.]+(Error|Exception|Failure)\b", line) and "feature(s) failed" not in line:
+    start = next((i for i, line in enumerate(lines) if "failed" in line and "Feature" in line), 0)
+    error_line = re.compile(r"^[\w.]+(Error|Exception|Failure|Timeout)\b")
+    for line in lines[start:]:
+        if error_line.match(line) and "feature(s) failed" not in line:
             return line[:200]
     return lines[-1][:200] if lines else "no output"
 

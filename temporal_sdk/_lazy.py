@@ -49,3 +49,20 @@ def lazy_facade(namespace: dict[str, Any], origin: str) -> Callable[[str], Any]:
         return value
 
     return __getattr__
+
+
+class LazyModule:
+    """Stands in for module ``name`` until an attribute is first read, then imports it.
+
+    Each attribute read is cached on the instance, so later reads are an ordinary instance
+    attribute lookup. Declare the real module under ``if TYPE_CHECKING:`` for type checkers.
+    """
+
+    def __init__(self, name: str) -> None:
+        """Remember ``name``; nothing is imported yet."""
+        self._lazy_name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(importlib.import_module(self._lazy_name), attr)
+        setattr(self, attr, value)
+        return value

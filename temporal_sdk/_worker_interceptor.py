@@ -374,5 +374,6 @@ def worker_interceptors(client: Any, interceptors: Sequence[Any]) -> list[Interc
                 f"{type(interceptor).__name__}"
             )
     config = getattr(client, "config", None)
-    from_client = config().get("interceptors", ()) if callable(config) else ()
+    # The active config: plugins may have added interceptors to the client.
+    from_client = config(active_config=True).get("interceptors", ()) if callable(config) else ()
     return [i for i in from_client if isinstance(i, Interceptor)] + list(interceptors)

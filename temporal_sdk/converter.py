@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
-import google.protobuf.json_format
 import google.protobuf.message
 import google.protobuf.symbol_database
 
@@ -52,12 +51,17 @@ from temporal_sdk._converter_search_attributes import (
     encode_search_attributes,
     encode_typed_search_attribute_value,
 )
+from temporal_sdk._lazy import LazyModule
 from temporal_sdk.api.common.v1 import Payload, Payloads
 from temporal_sdk.api.failure.v1 import Failure
 from temporal_sdk.common import RawValue
 
 if TYPE_CHECKING:
+    from google.protobuf import json_format as _json_format
     from typing_extensions import Self
+else:
+    # Protobuf JSON payloads are rare; its module loads on first use.
+    _json_format = LazyModule("google.protobuf.json_format")
 
 __all__ = [
     "ActivitySerializationContext",
@@ -364,7 +368,7 @@ class JSONProtoPayloadConverter(EncodingPayloadConverter):
             return None
         # MessageToJson has no compact form, so go through a dict.
         data = json.dumps(
-            google.protobuf.json_format.MessageToDict(value),
+            _json_format.MessageToDict(value),
             separators=(",", ":"),
             sort_keys=True,
         )
@@ -380,10 +384,10 @@ class JSONProtoPayloadConverter(EncodingPayloadConverter):
         """See :meth:`EncodingPayloadConverter.from_payload`."""
         message = _proto_message(payload)
         try:
-            return google.protobuf.json_format.Parse(
+            return _json_format.Parse(
                 payload.data, message, ignore_unknown_fields=self._ignore_unknown_fields
             )
-        except google.protobuf.json_format.ParseError as err:
+        except _json_format.ParseError as err:
             raise ValueError(f"Invalid JSON for {message.DESCRIPTOR.full_name}: {err}") from err
 
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import temporal_sdk.api._services as _services
 from temporal_sdk._io.service import Connection
 from temporal_sdk._redact import dataclass_repr
-from temporal_sdk.api.dependencies.google.rpc import Status
 from temporal_sdk.exceptions import TemporalError
 
 if TYPE_CHECKING:
+    from temporal_sdk.api.dependencies.google.rpc import Status
     from temporal_sdk.api.workflowservice.v1 import GetSystemInfoResponse
 
 __all__ = [
@@ -198,6 +198,9 @@ class RPCError(TemporalError):
     def grpc_status(self) -> Status:
         """The decoded ``google.rpc.Status`` (code, message and typed details)."""
         if self._grpc_status is None:
+            # Error path only: the message module loads on first decode, not at import.
+            from temporal_sdk.api.dependencies.google.rpc import Status
+
             self._grpc_status = Status.FromString(self._raw_grpc_status)
         return self._grpc_status
 

@@ -28,6 +28,7 @@ from temporal_sdk._runtime.context import (
     ParentInfo,
 )
 from temporal_sdk._runtime.definitions import HandlerUnfinishedPolicy
+from temporal_sdk._runtime.definitions import WorkflowDefinition as _Definition  # noqa: F401
 from temporal_sdk._runtime.instance import MISSING as _MISSING
 from temporal_sdk._runtime.loop import NotAllowedInWorkflowError
 from temporal_sdk._workflow_activities import (

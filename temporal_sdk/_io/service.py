@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 import urllib.parse
 import warnings
@@ -27,6 +26,8 @@ from temporal_sdk._io import client_metrics as _client_metrics
 from temporal_sdk._version import __version__
 
 if TYPE_CHECKING:
+    import random
+
     from temporal_sdk.api.workflowservice.v1 import GetSystemInfoResponse
     from temporal_sdk.service import ConnectConfig, RetryConfig, RPCError, TLSConfig
 
@@ -102,6 +103,8 @@ class Backoff:
         if limit is not None and elapsed > limit:
             return None
         if self._rng is None:
+            import random  # failures only: not worth its import time at startup
+
             self._rng = random.Random()
         spread = config.randomization_factor * (2 * self._rng.random() - 1)
         delay = self._interval * (1 + spread)

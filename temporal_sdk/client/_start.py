@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._search_attributes import TypedSearchAttributes, encode_any
-from temporal_sdk.api.errordetails.v1 import WorkflowExecutionAlreadyStartedFailure
 from temporal_sdk.api.workflowservice.v1 import StartWorkflowExecutionRequest
 from temporal_sdk.exceptions import WorkflowAlreadyStartedError
 from temporal_sdk.service import RPCError, RPCStatusCode
@@ -47,6 +46,8 @@ def already_started(err: RPCError, workflow_id: str, workflow_type: str) -> Base
     """``WorkflowAlreadyStartedError`` when ``err`` is a start conflict, else ``err`` itself."""
     if err.status != RPCStatusCode.ALREADY_EXISTS or not err.raw_grpc_status:
         return err
+    from temporal_sdk.api.errordetails.v1 import WorkflowExecutionAlreadyStartedFailure
+
     details = WorkflowExecutionAlreadyStartedFailure()
     for any_detail in err.grpc_status.details:
         if any_detail.Unpack(details):

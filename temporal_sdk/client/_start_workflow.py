@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from temporal_sdk._converter_context import for_workflow
 from temporal_sdk._ids import random_uuid
-from temporal_sdk._io import eager_start as _eager_start
+from temporal_sdk._lazy import LazyModule
 from temporal_sdk.api.common.v1 import Payloads, WorkflowType
 from temporal_sdk.api.enums.v1 import WorkflowIdConflictPolicy, WorkflowIdReusePolicy
 from temporal_sdk.api.taskqueue.v1 import TaskQueue
@@ -31,12 +31,16 @@ from temporal_sdk.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowI
 from temporal_sdk.service import RPCError
 
 if TYPE_CHECKING:
+    from temporal_sdk._io import eager_start as _eager_start
     from temporal_sdk.client import Client
     from temporal_sdk.client._interceptor_inputs import (
         StartWorkflowInput,
         UpdateWithStartStartWorkflowInput,
     )
     from temporal_sdk.common import TypedSearchAttributes
+else:
+    # Eager start is opt-in; its reservation code loads on the first eager request.
+    _eager_start = LazyModule("temporal_sdk._io.eager_start")
 
 
 async def start_workflow(

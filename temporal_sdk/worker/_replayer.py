@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +21,13 @@ from temporal_sdk._runtime.instance import WorkflowInstance
 from temporal_sdk._runtime.intercept import interceptor_classes
 from temporal_sdk._worker_interceptor import worker_interceptors
 from temporal_sdk.api.enums.v1 import EventType
+from temporal_sdk.common import HeaderCodecBehavior
 
 if TYPE_CHECKING:
     from temporal_sdk._worker_interceptor import Interceptor
     from temporal_sdk.client import WorkflowHistory
     from temporal_sdk.converter import DataConverter
+    from temporal_sdk.worker._plugin import Plugin, ReplayerConfig
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ class WorkflowReplayResults:
 class Replayer:
     """Replays workflow histories against workflow classes, without a server."""
 
+    # Set by the plugin pass at the start of __init__ (see worker/_plugin.py).
+    _plugins: list[Plugin]
+    _initial_config: dict[str, Any]
+    _config: dict[str, Any]
+
     def __init__(
         self,
         *,
@@ -58,16 +65,27 @@ class Replayer:
         namespace: str = "ReplayNamespace",
         data_converter: DataConverter | None = None,
         interceptors: Sequence[Interceptor] = (),
+        plugins: Sequence[Plugin] = (),
         workflow_failure_exception_types: Sequence[type[BaseException]] = (),
         debug_mode: bool = False,
+        header_codec_behavior: HeaderCodecBehavior = HeaderCodecBehavior.NO_CODEC,
         **_ignored: Any,
     ) -> None:
         from temporal_sdk.converter import DataConverter
 
+        if not hasattr(self, "_plugins"):
+            # First pass: the plugins may rewrite every argument.
+            from temporal_sdk.worker._plugin import configure_replayer
+
+            plugged = configure_replayer(self, dict(locals()))
+            if plugged is not None:
+                Replayer.__init__(self, **plugged)
+                return
         if not workflows:
             raise ValueError("a replayer needs at least one workflow class")
         self._namespace = namespace
         self._converter = data_converter or DataConverter.default
+        self._header_codec_behavior = HeaderCodecBehavior(header_codec_behavior)
         self._failure_types = tuple(workflow_failure_exception_types)
         self._extern_functions: dict[str, Any] = {}
         self._interceptor_classes = interceptor_classes(
@@ -86,7 +104,11 @@ class Replayer:
         self, history: WorkflowHistory, *, raise_on_replay_failure: bool = True
     ) -> WorkflowReplayResult:
         """Replay one history; raise its replay failure unless told not to."""
-        result = await self._replay_one(history)
+        if self._plugins:  # through workflow_replay_iterator, which the plugins wrap
+            async with self.workflow_replay_iterator([history]) as results:
+                result = await anext(results)
+        else:
+            result = await self._replay_one(history)
         if raise_on_replay_failure and result.replay_failure is not None:
             raise result.replay_failure
         return result
@@ -107,11 +129,30 @@ class Replayer:
                     failures[result.history.run_id] = result.replay_failure
         return WorkflowReplayResults(failures)
 
+    def config(self, *, active_config: bool = False) -> ReplayerConfig:
+        """The replayer's arguments as a fresh dict; ``active_config``: after the plugins'."""
+        config = self._config if active_config else self._initial_config
+        return dict(config)  # type: ignore[return-value]
+
+    def workflow_replay_iterator(
+        self, histories: Iterable[WorkflowHistory] | AsyncIterable[WorkflowHistory]
+    ) -> AbstractAsyncContextManager[AsyncIterator[WorkflowReplayResult]]:
+        """Yield an async iterator of results, one per history, replayed lazily.
+
+        Plugins' ``run_replayer`` hooks wrap it, the first plugin outermost.
+        """
+        if not self._plugins:
+            return self._workflow_replay_iterator(histories)
+        from temporal_sdk.worker._plugin import run_replayer
+
+        return run_replayer(
+            self, self._plugins, _aiter(histories), Replayer._workflow_replay_iterator
+        )
+
     @asynccontextmanager
-    async def workflow_replay_iterator(
+    async def _workflow_replay_iterator(
         self, histories: Iterable[WorkflowHistory] | AsyncIterable[WorkflowHistory]
     ) -> AsyncIterator[AsyncIterator[WorkflowReplayResult]]:
-        """Yield an async iterator of results, one per history, replayed lazily."""
 
         async def results() -> AsyncIterator[WorkflowReplayResult]:
             if isinstance(histories, AsyncIterable):
@@ -175,6 +216,18 @@ class Replayer:
         if failure is not None:
             return RuntimeError(f"workflow task failed during replay: {failure.failure.message}")
         return None
+
+
+async def _aiter(
+    histories: Iterable[WorkflowHistory] | AsyncIterable[WorkflowHistory],
+) -> AsyncIterator[WorkflowHistory]:
+    """Histories as the async iterator plugins are given."""
+    if isinstance(histories, AsyncIterable):
+        async for history in histories:
+            yield history
+    else:
+        for history in histories:
+            yield history
 
 
 def _replay_task(history: WorkflowHistory, events: list[Any]) -> Any:

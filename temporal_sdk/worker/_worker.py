@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from temporal_sdk._worker_interceptor import Interceptor
     from temporal_sdk.client import Client
     from temporal_sdk.worker._deployment import WorkerDeploymentConfig
+    from temporal_sdk.worker._plugin import Plugin, WorkerConfig
     from temporal_sdk.worker._shared_state import SharedStateManager
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,11 @@ class Worker:
     ``async with worker:`` (runs in the background, shuts down on exit). A worker needs at least
     one workflow or activity. Sync (non-``async def``) activities need ``activity_executor``.
     """
+
+    # Set by the plugin pass at the start of __init__ (see worker/_plugin.py).
+    _plugins: list[Plugin]
+    _initial_config: dict[str, Any]
+    _config: dict[str, Any]
 
     def __init__(
         self,
@@ -75,7 +81,16 @@ class Worker:
         deployment_config: WorkerDeploymentConfig | None = None,
         deadlock_detection_timeout: timedelta = timedelta(seconds=2),
         shared_state_manager: SharedStateManager | None = None,
+        plugins: Sequence[Plugin] = (),
     ) -> None:
+        if not hasattr(self, "_plugins"):
+            # First pass: the plugins (client's, then these) may rewrite every argument.
+            from temporal_sdk.worker._plugin import configure_worker
+
+            plugged = configure_worker(self, dict(locals()))
+            if plugged is not None:
+                Worker.__init__(self, **plugged)
+                return
         if not activities and not workflows:
             raise ValueError("a worker needs at least one workflow or activity")
         self._client = client
@@ -202,11 +217,28 @@ class Worker:
         """True once the worker has completely shut down."""
         return self._finished.is_set()
 
+    def config(self, *, active_config: bool = False) -> WorkerConfig:
+        """The worker's arguments as a fresh dict; ``active_config``: after the plugins'."""
+        return dict(self._config if active_config else self._initial_config)  # type: ignore[return-value]
+
     async def run(self) -> None:
-        """Serve tasks until :meth:`shutdown` is called or this coroutine is cancelled."""
+        """Serve tasks until :meth:`shutdown` is called or this coroutine is cancelled.
+
+        Plugins' ``run_worker`` hooks wrap the run, the first plugin outermost.
+        """
+        if not self._plugins:
+            return await self._run()
+        from temporal_sdk.worker._plugin import run_worker
+
+        await run_worker(self, self._plugins, Worker._run)
+
+    async def _run(self) -> None:
         if self._started:
             raise RuntimeError("worker already started")
         self._started = True
+        if self._shutdown_started:  # shutdown() came first: stop before polling anything
+            self._finished.set()
+            return
         if self._workflow_worker is not None:
             # Right away, so that an eager start just after ``async with`` finds this worker.
             self._workflow_worker.offer_eager_start()
@@ -238,7 +270,10 @@ class Worker:
     async def shutdown(self) -> None:
         """Stop polling, let running tasks finish (activities up to the graceful timeout)."""
         if not self._started:
-            raise RuntimeError("worker was never started")
+            # As in temporalio: recorded now, honoured when run() starts; waits for that.
+            self._shutdown_started = True
+            await self._finished.wait()
+            return
         if not self._shutdown_started:
             self._shutdown_started = True
             await self._shutdown_parts()

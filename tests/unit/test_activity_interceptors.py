@@ -107,7 +107,7 @@ def test_worker_interceptors_put_client_ones_first_and_reject_foreign_objects() 
     mine, from_client = Interceptor(), Interceptor()
 
     class FakeClient:
-        def config(self) -> dict[str, Any]:
+        def config(self, *, active_config: bool = False) -> dict[str, Any]:
             return {"interceptors": [object(), from_client]}
 
     assert worker_interceptors(FakeClient(), [mine]) == [from_client, mine]

@@ -24,6 +24,20 @@ NOT_AT_IMPORT = [
     "temporal_sdk.api.testservice.v1.request_response_pb2",
     "importlib.metadata",
     "uuid",
+    # The client's rarely used or per-call pieces: interceptor input records (built on the
+    # first call), describe/list, async activity handles, update-with-start, queries/updates,
+    # eager start, and the modules only error paths or protobuf JSON payloads need.
+    "temporal_sdk.client._interceptor_inputs",
+    "temporal_sdk.client._describe",
+    "temporal_sdk.client._async_activity",
+    "temporal_sdk.client._with_start",
+    "temporal_sdk.client._messages",
+    "temporal_sdk.activity",
+    "temporal_sdk._io.eager_start",
+    "temporal_sdk.api.errordetails.v1.message_pb2",
+    "temporal_sdk.api.dependencies.google.rpc.status_pb2",
+    "google.protobuf.json_format",
+    "random",
 ]
 
 
@@ -57,3 +71,46 @@ def test_from_import_of_a_lazy_name() -> None:
     assert Replayer.__name__ == "Replayer"
     assert Interceptor.__name__ == "Interceptor"
     assert VersioningBehavior.__name__ == "VersioningBehavior"
+
+
+def test_from_import_of_lazy_client_names() -> None:
+    from temporal_sdk.client import (
+        ActivityCancellationDetails,
+        AsyncActivityHandle,
+        StartWorkflowInput,
+        WithStartWorkflowOperation,
+        WorkflowExecutionDescription,
+        WorkflowUpdateStage,
+    )
+
+    assert StartWorkflowInput.__module__ == "temporal_sdk.client._interceptor_inputs"
+    assert ActivityCancellationDetails.__module__ == "temporal_sdk.activity"
+    for cls in (
+        AsyncActivityHandle,
+        WithStartWorkflowOperation,
+        WorkflowExecutionDescription,
+        WorkflowUpdateStage,
+    ):
+        assert cls.__module__.startswith("temporal_sdk.client._")
+
+
+def test_input_stand_in_serves_the_same_classes() -> None:
+    import temporal_sdk.client as client
+    from temporal_sdk.client import _inputs
+
+    assert _inputs.StartWorkflowInput is client.StartWorkflowInput
+    assert "StartWorkflowInput" in vars(_inputs)  # cached after the first access
+    with pytest.raises(AttributeError):
+        _inputs.NoSuchInput  # noqa: B018
+    with pytest.raises(AttributeError):
+        _inputs._private  # noqa: B018
+
+
+def test_lazy_module_imports_on_first_attribute() -> None:
+    from temporal_sdk._lazy import LazyModule
+
+    mod = LazyModule("json")
+    assert mod.dumps([1]) == "[1]"
+    assert "dumps" in vars(mod)
+    with pytest.raises(AttributeError):
+        mod.no_such_function  # noqa: B018
