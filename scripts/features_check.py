@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 #: Feature directories (prefixes) this script never runs, with the reason shown in the table.
 NOT_RUN: dict[str, str] = {
     "nexus/": "needs Nexus (out of scope)",
@@ -90,13 +88,28 @@ def swap_copy(features_dir: Path, scratch: Path) -> None:
             path.write_text(swapped)
 
 
+def read_dynamic_config(path: Path) -> dict[str, list[Any]]:
+    """Read the suite's dynamic-config YAML (``key:`` then ``- value: X`` lines; no PyYAML)."""
+    values: dict[str, list[Any]] = {}
+    key = ""
+    for raw in path.read_text().splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if line and not line[0].isspace() and line.endswith(":"):
+            key = line[:-1].strip()
+            values[key] = []
+        elif line.strip().startswith("- value:") and key:
+            text = line.strip()[len("- value:") :].strip()
+            try:
+                values[key].append(json.loads(text))
+            except ValueError:
+                values[key].append(text.strip("'\""))
+    return values
+
+
 def dynamic_config_args(features_dir: Path, overrides: dict[str, Any]) -> list[str]:
     """Build the ``--dynamic-config-value`` flags the suite's Go runner would pass."""
     cfg_path = features_dir / "dockerfiles" / "dynamicconfig" / "docker.yaml"
-    values: dict[str, list[Any]] = {}
-    if cfg_path.exists():
-        loaded = yaml.safe_load(cfg_path.read_text()) or {}
-        values = {key: [entry["value"] for entry in entries] for key, entries in loaded.items()}
+    values = read_dynamic_config(cfg_path) if cfg_path.exists() else {}
     for key, value in overrides.items():
         values[key] = [value]
     args: list[str] = []

@@ -35,11 +35,17 @@ def activity_interceptors(interceptors: Sequence[Any]) -> list[Interceptor]:
     return [i for i in interceptors if isinstance(i, Interceptor)]
 
 
-async def decode_headers(header: Header, codec: Any | None) -> Mapping[str, Payload]:
-    """The header fields of an activity task, as sent: headers skip the payload codec.
+async def decode_headers(
+    header: Header, codec: Any | None, decode: bool = False
+) -> Mapping[str, Payload]:
+    """The header fields of an activity task: as sent, or decoded by ``codec`` if ``decode``.
 
-    ``codec`` is accepted and unused, as in temporalio's default header codec behavior.
+    ``decode`` follows the client's ``HeaderCodecBehavior`` (only ``CODEC`` decodes here).
     """
+    if decode and codec is not None:
+        from temporal_sdk._io.header_codec import decode_fields
+
+        return await decode_fields(header, codec)
     return dict(header.fields)
 
 

@@ -35,6 +35,7 @@ from temporal_sdk._io.activity_running import CancelReason as _CancelReason
 from temporal_sdk._io.activity_running import Running as _Running
 from temporal_sdk._io.activity_running import ThreadCancelRaiser
 from temporal_sdk._io.deployment import Deployment
+from temporal_sdk._io.header_codec import activity_codes_headers
 from temporal_sdk._io.pollers import Poller
 from temporal_sdk._runtime.activity_defn import ActivityDefinition
 from temporal_sdk._worker_interceptor import Interceptor
@@ -445,7 +446,11 @@ class ActivityWorker:
                 fn=fn,
                 args=args,
                 executor=None if defn.is_async else self._executor,
-                headers=await decode_headers(task.header, self._data_converter.payload_codec),
+                headers=await decode_headers(
+                    task.header,
+                    self._data_converter.payload_codec,
+                    activity_codes_headers(self._client),
+                ),
                 run=lambda fn, args: self._run_fn(defn, fn, args, running, info),
             )
         return await self._run_fn(defn, fn, args, running, info)

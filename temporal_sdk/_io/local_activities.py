@@ -141,9 +141,22 @@ class LocalActivityRunner:
                 getattr(poll, name).FromNanoseconds(int(value * 1e9))
         if req.retry_policy is not None:
             poll.retry_policy.CopyFrom(req.retry_policy)
+        if codec is not None and req.headers and _codes_headers(self.activity_worker):
+            # Encoded as the workflow's commands are; the attempt decodes them under CODEC.
+            from temporal_sdk._io.header_codec import encode_into
+
+            await encode_into(req.headers, poll.header, self._converter.payload_codec)
+            return poll
         for key, value in req.headers.items():
-            poll.header.fields[key].CopyFrom(value)  # headers skip the codec
+            poll.header.fields[key].CopyFrom(value)  # headers skip the codec by default
         return poll
+
+
+def _codes_headers(worker: ActivityWorker | None) -> bool:
+    """Whether the workflow side encodes local-activity headers (as on its commands)."""
+    from temporal_sdk._io.header_codec import workflow_codes_headers
+
+    return workflow_codes_headers(getattr(worker, "_client", None))
 
 
 def _next_delay(

@@ -2,8 +2,9 @@
 
 Rule: used only when a codec is configured, so the walk may use reflection; messages without a
 codec never pass through here. Search attributes are left alone (the server must read them),
-and so are headers: as in temporalio (its default ``HeaderCodecBehavior.NO_CODEC``), header
-payloads travel unencoded, so interceptors of either SDK read each other's headers.
+and so are headers unless ``headers=True``: as in temporalio (its default
+``HeaderCodecBehavior.NO_CODEC``), header payloads travel unencoded, so interceptors of either SDK
+read each other's headers; the client's ``header_codec_behavior`` turns header coding on.
 """
 
 from __future__ import annotations
@@ -17,21 +18,28 @@ from google.protobuf.message import Message
 from temporal_sdk.api.common.v1 import Payload
 
 _PAYLOAD = Payload.DESCRIPTOR.full_name
-_SKIP = {"temporal.api.common.v1.SearchAttributes", "temporal.api.common.v1.Header"}
+_HEADER = "temporal.api.common.v1.Header"
+# Per ``headers`` flag: the message types the walk never enters.
+_SKIPS = {
+    False: frozenset({"temporal.api.common.v1.SearchAttributes", _HEADER}),
+    True: frozenset({"temporal.api.common.v1.SearchAttributes"}),
+}
 
 Transform = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
 
-# Per message type: does it (transitively) contain a payload? Cached, as descriptors are static.
-_contains: dict[str, bool] = {}
+# Per (message type, headers flag): does it (transitively) contain a payload the walk visits?
+# Cached, as descriptors are static.
+_contains: dict[tuple[str, bool], bool] = {}
 
 
-def _has_payload(desc: Descriptor, seen: frozenset[str] = frozenset()) -> bool:
+def _has_payload(desc: Descriptor, headers: bool, seen: frozenset[str] = frozenset()) -> bool:
     name = desc.full_name
-    if name in _contains:
-        return _contains[name]
+    key = (name, headers)
+    if key in _contains:
+        return _contains[key]
     if name == _PAYLOAD:
         return True
-    if name in _SKIP or name in seen:
+    if name in _SKIPS[headers] or name in seen:
         return False
     found = False
     for field in desc.fields:
@@ -39,42 +47,45 @@ def _has_payload(desc: Descriptor, seen: frozenset[str] = frozenset()) -> bool:
         if (
             field.type == FieldDescriptor.TYPE_MESSAGE
             and sub is not None
-            and _has_payload(sub, seen | {name})
+            and _has_payload(sub, headers, seen | {name})
         ):
             found = True
             break
-    _contains[name] = found
+    _contains[key] = found
     return found
 
 
-async def visit_payloads(message: Message, transform: Transform) -> None:
-    """Replace every payload in ``message`` with ``transform``'s output, batch by batch."""
-    await _visit(message, transform)
+async def visit_payloads(message: Message, transform: Transform, *, headers: bool = False) -> None:
+    """Replace every payload in ``message`` with ``transform``'s output, batch by batch.
+
+    Header payloads are included only when ``headers`` is true.
+    """
+    await _visit(message, transform, headers)
 
 
-async def _visit(message: Message, transform: Transform) -> None:
+async def _visit(message: Message, transform: Transform, headers: bool) -> None:
     desc = message.DESCRIPTOR
-    if desc.full_name in _SKIP:
+    if desc.full_name in _SKIPS[headers]:
         return
     for field, value in message.ListFields():
         if field.type != FieldDescriptor.TYPE_MESSAGE:
             continue
         sub = field.message_type
-        if sub is None or not _has_payload(sub):
+        if sub is None or not _has_payload(sub, headers):
             continue
         if sub.GetOptions().map_entry:
-            await _visit_map(field, value, transform)
+            await _visit_map(field, value, transform, headers)
         elif _is_repeated(field):
             if sub.full_name == _PAYLOAD:
                 await _replace_all(value, transform)
             else:
                 for item in value:
-                    await _visit(item, transform)
+                    await _visit(item, transform, headers)
         elif sub.full_name == _PAYLOAD:
             (new,) = await transform([value])
             value.CopyFrom(new)
         else:
-            await _visit(value, transform)
+            await _visit(value, transform, headers)
 
 
 def _is_repeated(field: FieldDescriptor) -> bool:
@@ -87,7 +98,9 @@ async def _replace_all(container: Any, transform: Transform) -> None:
     container.extend(new)
 
 
-async def _visit_map(field: FieldDescriptor, mapping: Any, transform: Transform) -> None:
+async def _visit_map(
+    field: FieldDescriptor, mapping: Any, transform: Transform, headers: bool
+) -> None:
     entry = field.message_type
     assert entry is not None
     value_field = entry.fields_by_name["value"]
@@ -101,4 +114,4 @@ async def _visit_map(field: FieldDescriptor, mapping: Any, transform: Transform)
             mapping[key].CopyFrom(payload)
     else:
         for key in list(mapping.keys()):
-            await _visit(mapping[key], transform)
+            await _visit(mapping[key], transform, headers)

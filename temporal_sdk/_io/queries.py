@@ -46,28 +46,32 @@ def is_legacy_query(task: PollWorkflowTaskQueueResponse) -> bool:
     return task.HasField("query")
 
 
-async def decode_queries(task: PollWorkflowTaskQueueResponse, codec: Any | None) -> None:
-    """Run the codec over every query argument of ``task``, in place."""
+async def decode_queries(
+    task: PollWorkflowTaskQueueResponse, codec: Any | None, headers: bool = False
+) -> None:
+    """Run the codec over every query argument (and header, if ``headers``) of ``task``."""
     if codec is None:
         return
     if task.HasField("query"):
-        await visit_payloads(task.query, codec.decode)
+        await visit_payloads(task.query, codec.decode, headers=headers)
     for query in task.queries.values():
-        await visit_payloads(query, codec.decode)
-    await _transform_messages(task.messages, codec.decode)
+        await visit_payloads(query, codec.decode, headers=headers)
+    await _transform_messages(task.messages, codec.decode, headers)
 
 
 # Protocol message bodies are ``Any``-packed; the payload visitor does not look inside them.
 _BODY_TYPES: tuple[type[ProtoMessage], ...] = (Request, Acceptance, Rejection, Response)
 
 
-async def _transform_messages(messages: Iterable[Message], transform: Any) -> None:
+async def _transform_messages(
+    messages: Iterable[Message], transform: Any, headers: bool = False
+) -> None:
     for message in messages:
         for body_type in _BODY_TYPES:
             if message.body.TypeName() == body_type.DESCRIPTOR.full_name:
                 body = body_type()
                 message.body.Unpack(body)
-                await visit_payloads(body, transform)
+                await visit_payloads(body, transform, headers=headers)
                 message.body.Pack(body)
                 break
 

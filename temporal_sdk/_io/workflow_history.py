@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from temporal_sdk._core.history import event_name
 from temporal_sdk._io.codec_context import codec_contexts
+from temporal_sdk._io.header_codec import workflow_codes_headers
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.workflow_task import Outcome, task_failure
 from temporal_sdk.api.history.v1 import HistoryEvent
@@ -138,10 +139,11 @@ class HistoryFetcher:
         codec = self._client.data_converter.payload_codec
         if codec is not None:
             contexts = self.codec_contexts
+            headers = workflow_codes_headers(self._client)
             for event in events:
                 try:
                     bound = codec if contexts is None else contexts.for_event(task, event)
-                    await visit_payloads(event, bound.decode)
+                    await visit_payloads(event, bound.decode, headers=headers)
                 except Exception as err:
                     what = f"event {event.event_id} ({event_name(event.event_type)})"
                     raise PayloadDecodeError.of(err, what) from err

@@ -34,6 +34,7 @@ from temporal_sdk._io.codec_context import bind_run_converters
 from temporal_sdk._io.deadlock import DeadlockDetected, run_watched
 from temporal_sdk._io.deployment import Deployment
 from temporal_sdk._io.eager_activities import EagerActivityDispatcher
+from temporal_sdk._io.header_codec import workflow_codes_headers
 from temporal_sdk._io.local_activities import LocalActivityRunner
 from temporal_sdk._io.payload_visitor import visit_payloads
 from temporal_sdk._io.pollers import Poller
@@ -284,7 +285,9 @@ class WorkflowWorker:
         stuck: asyncio.Future[object] | None = None
         try:
             try:
-                await _queries.decode_queries(task, self._workflow_codec(task))
+                await _queries.decode_queries(
+                    task, self._workflow_codec(task), workflow_codes_headers(self._client)
+                )
             except Exception as err:
                 await self._refuse_undecodable(task, err)
                 return
@@ -303,6 +306,12 @@ class WorkflowWorker:
                     "Workflow task for %s is no longer known to the server: %s",
                     task.workflow_execution.workflow_id,
                     err,
+                )
+            elif _new_events_arrived(err):
+                # As sdk-core: the run was evicted; the server sends a task with the new events.
+                logger.debug(
+                    "Workflow task for %s not completed: new events arrived meanwhile",
+                    task.workflow_execution.workflow_id,
                 )
             else:
                 logger.exception(
@@ -595,9 +604,10 @@ class WorkflowWorker:
             await _queries.encode_results(req.query_results, codec)
             await _queries.encode_messages(req.messages, codec)
             if codec is not None:
+                headers = workflow_codes_headers(self._client)
                 for command in req.commands:
                     bound = codec if contexts is None else contexts.for_command(task, command)
-                    await visit_payloads(command, bound.encode)
+                    await visit_payloads(command, bound.encode, headers=headers)
         except Exception as err:
             raise PayloadEncodeError.of(err, "the task's answer") from err
         eager = self.eager_activities
@@ -639,6 +649,13 @@ class WorkflowWorker:
         if codec is not None:
             await visit_payloads(req.failure, codec.encode)
         await client.workflow_service.respond_workflow_task_failed(req, retry=True)
+
+
+def _new_events_arrived(err: BaseException) -> bool:
+    """Whether the server refused a completion because events (a signal, ...) came in meanwhile."""
+    from temporal_sdk.service import RPCError
+
+    return isinstance(err, RPCError) and err.message == "UnhandledCommand"
 
 
 def _task_gone(err: BaseException) -> bool:

@@ -180,12 +180,14 @@ async def send_start_workflow(
         if isinstance(err, RPCError):
             raise already_started(err, input.id, input.workflow) from err
         raise
-    if reservation is not None:
-        reservation.fill(resp.eager_workflow_task)
-    return WorkflowHandle(
+    eagerly_started = reservation is not None and reservation.fill(resp.eager_workflow_task)
+    handle: WorkflowHandle[Any, Any] = WorkflowHandle(
         client,
         input.id,
         result_run_id=resp.run_id,
         first_execution_run_id=resp.run_id,
         result_type=input.ret_type,
     )
+    # temporalio's private marker (the official eager-start sample asserts it).
+    setattr(handle, "__temporal_eagerly_started", eagerly_started)
+    return handle

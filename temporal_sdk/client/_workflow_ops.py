@@ -38,8 +38,15 @@ async def apply_headers(client: Client, headers: Mapping[str, Payload], header: 
     """Write ``headers`` into ``header.fields`` as they are.
 
     Headers skip the payload codec, as with temporalio's default header codec behavior, so
-    workers of either SDK read them.
+    workers of either SDK read them; ``HeaderCodecBehavior.CODEC`` on the client encodes them.
     """
+    codec = client.data_converter.payload_codec
+    if codec is not None and headers:
+        from temporal_sdk._io.header_codec import client_codes_headers, encode_into
+
+        if client_codes_headers(client):
+            await encode_into(headers, header, codec)
+            return
     for key, payload in headers.items():
         header.fields[key].CopyFrom(payload)
 

@@ -90,7 +90,7 @@ class WorkflowEnvironment:
         so ``download_dest_dir``, ``dev_server_download_version`` and ``dev_server_download_ttl``
         are accepted for temporalio compatibility and ignored.
         """
-        _refuse_plugins(plugins, default_workflow_query_reject_condition)
+        _refuse_plugins(default_workflow_query_reject_condition)
         exe = dev_server_existing_path or find_dev_server()
         port = port or _free_port(ip)
         args = [exe, "server", "start-dev", "--ip", ip, "--port", str(port)]
@@ -115,6 +115,7 @@ class WorkflowEnvironment:
                 target,
                 namespace=namespace,
                 data_converter=data_converter,
+                plugins=plugins,
                 interceptors=interceptors,
                 retry_config=retry_config,
                 rpc_metadata=rpc_metadata,
@@ -159,11 +160,12 @@ class WorkflowEnvironment:
         """
         from temporal_sdk.testing._time_skipping import start_time_skipping
 
-        _refuse_plugins(plugins, default_workflow_query_reject_condition)
+        _refuse_plugins(default_workflow_query_reject_condition)
 
         return await start_time_skipping(
             data_converter=data_converter,
             interceptors=interceptors,
+            plugins=plugins,
             retry_config=retry_config,
             rpc_metadata=rpc_metadata,
             identity=identity,
@@ -270,10 +272,8 @@ _SA_TYPE_NAMES = {
 }
 
 
-def _refuse_plugins(plugins: Sequence[Any], reject_condition: Any) -> None:
-    """Client plugins and a default query-reject condition are not supported here yet."""
-    if plugins:
-        raise NotImplementedError("client plugins are not supported by temporal_sdk yet")
+def _refuse_plugins(reject_condition: Any) -> None:
+    """A default query-reject condition is not supported here yet."""
     if reject_condition is not None:
         raise NotImplementedError(
             "default_workflow_query_reject_condition is not supported yet; pass "

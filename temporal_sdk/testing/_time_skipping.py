@@ -55,6 +55,7 @@ async def start_time_skipping(
     *,
     data_converter: DataConverter = DataConverter.default,
     interceptors: Sequence[Any] = (),
+    plugins: Sequence[Any] = (),
     retry_config: RetryConfig | None = None,
     rpc_metadata: Mapping[str, str | bytes] = {},
     identity: str | None = None,
@@ -78,6 +79,7 @@ async def start_time_skipping(
         client = await _TimeSkippingClient.connect(
             f"{ip}:{port}",
             data_converter=data_converter,
+            plugins=plugins,
             interceptors=interceptors,
             retry_config=retry_config,
             rpc_metadata=rpc_metadata,

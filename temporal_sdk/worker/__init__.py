@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
     from temporal_sdk.worker._config import WorkerConfig
     from temporal_sdk.worker._deployment import WorkerDeploymentConfig
+    from temporal_sdk.worker._plugin import Plugin, ReplayerConfig
     from temporal_sdk.worker._replayer import (
         Replayer,
         WorkflowReplayResult,
@@ -61,6 +62,8 @@ else:
             "WorkflowInboundInterceptor": "temporal_sdk._worker_interceptor",
             "WorkflowInterceptorClassInput": "temporal_sdk._worker_interceptor",
             "WorkflowOutboundInterceptor": "temporal_sdk._worker_interceptor",
+            "Plugin": "temporal_sdk.worker._plugin",
+            "ReplayerConfig": "temporal_sdk.worker._plugin",
             "Replayer": "temporal_sdk.worker._replayer",
             "WorkflowReplayResult": "temporal_sdk.worker._replayer",
             "WorkflowReplayResults": "temporal_sdk.worker._replayer",
@@ -84,7 +87,9 @@ __all__ = [
     "HandleSignalInput",
     "HandleUpdateInput",
     "Interceptor",
+    "Plugin",
     "Replayer",
+    "ReplayerConfig",
     "SharedHeartbeatSender",
     "SharedStateManager",
     "SignalChildWorkflowInput",

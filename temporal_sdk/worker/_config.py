@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from temporal_sdk._worker_interceptor import Interceptor
     from temporal_sdk.client import Client
     from temporal_sdk.worker._deployment import WorkerDeploymentConfig
+    from temporal_sdk.worker._plugin import Plugin
     from temporal_sdk.worker._shared_state import SharedStateManager
 
 
@@ -35,6 +36,7 @@ class WorkerConfig(TypedDict, total=False):
     workflow_runner: Any
     unsandboxed_workflow_runner: Any
     interceptors: Sequence[Interceptor]
+    plugins: Sequence[Plugin]
     build_id: str | None
     identity: str | None
     max_cached_workflows: int

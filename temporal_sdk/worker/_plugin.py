@@ -12,46 +12,22 @@ import abc
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 if TYPE_CHECKING:
     import concurrent.futures
 
     from temporal_sdk._worker_interceptor import Interceptor
-    from temporal_sdk.client import Client, WorkflowHistory
+    from temporal_sdk.client import WorkflowHistory
     from temporal_sdk.common import HeaderCodecBehavior
     from temporal_sdk.converter import DataConverter
+    from temporal_sdk.worker._config import WorkerConfig
     from temporal_sdk.worker._replayer import Replayer, WorkflowReplayResult
     from temporal_sdk.worker._worker import Worker
 
 RunWorkerNext = Callable[["Worker"], Awaitable[None]]
 ReplayResults = AbstractAsyncContextManager[AsyncIterator["WorkflowReplayResult"]]
 RunReplayerNext = Callable[["Replayer", AsyncIterator["WorkflowHistory"]], ReplayResults]
-
-
-class WorkerConfig(TypedDict, total=False):
-    """The keyword arguments of :class:`~temporal_sdk.worker.Worker`, as plugins see them.
-
-    Only the most used keys are typed here; every constructor argument is present.
-    """
-
-    client: Client
-    task_queue: str
-    activities: Sequence[Callable[..., Any]]
-    workflows: Sequence[type]
-    activity_executor: concurrent.futures.Executor | None
-    workflow_task_executor: concurrent.futures.ThreadPoolExecutor | None
-    workflow_runner: Any
-    unsandboxed_workflow_runner: Any
-    plugins: Sequence[Plugin]
-    interceptors: Sequence[Interceptor]
-    identity: str | None
-    max_cached_workflows: int
-    graceful_shutdown_timeout: timedelta
-    workflow_failure_exception_types: Sequence[type[BaseException]]
-    debug_mode: bool
-    on_fatal_error: Callable[[BaseException], Awaitable[None]] | None
 
 
 class ReplayerConfig(TypedDict, total=False):
@@ -112,8 +88,9 @@ def configure_worker(worker: Any, args: dict[str, Any]) -> dict[str, Any] | None
     ``args`` are the constructor's locals. Sets ``_plugins``, ``_initial_config`` and
     ``_config`` on ``worker``.
     """
-    args.pop("self", None)
-    args.pop("__class__", None)
+    from temporal_sdk.worker._worker import Worker
+
+    args = _parameters_only(Worker.__init__, args)
     own = list(args.get("plugins") or ())
     from_client = _client_worker_plugins(args.get("client"))
     own_types = {type(p) for p in own}
@@ -130,11 +107,19 @@ def configure_worker(worker: Any, args: dict[str, Any]) -> dict[str, Any] | None
     worker._config = args
     if not plugins:
         return None
-    config = cast(WorkerConfig, args)
+    config = cast("WorkerConfig", args)
     for plugin in plugins:
         config = plugin.configure_worker(config)
     worker._config = config
     return dict(config)
+
+
+def _parameters_only(init: Callable[..., Any], args: dict[str, Any]) -> dict[str, Any]:
+    """The constructor's arguments among its locals (no ``self``, no local imports)."""
+    import inspect
+
+    names = inspect.signature(init).parameters
+    return {k: v for k, v in args.items() if k in names and k != "self"}
 
 
 def _client_worker_plugins(client: Any) -> list[Plugin]:
@@ -160,16 +145,18 @@ def _link_worker(plugin: Plugin, next: RunWorkerNext) -> RunWorkerNext:
 
 def configure_replayer(replayer: Any, args: dict[str, Any]) -> dict[str, Any] | None:
     """Like :func:`configure_worker` for a replayer (its plugins are only its own)."""
-    args.pop("self", None)
-    args.pop("__class__", None)
-    args.update(args.pop("_ignored", None) or {})
+    extra = args.pop("_ignored", None) or {}
+    from temporal_sdk.worker._replayer import Replayer
+
+    args = _parameters_only(Replayer.__init__, args)
+    args.update(extra)
     plugins = list(args.get("plugins") or ())
     replayer._plugins = plugins
     replayer._initial_config = dict(args)
     replayer._config = args
     if not plugins:
         return None
-    config = cast(ReplayerConfig, args)
+    config = cast("ReplayerConfig", args)
     for plugin in plugins:
         config = plugin.configure_replayer(config)
     replayer._config = config

@@ -172,10 +172,11 @@ class Replayer:
             from temporal_sdk._io.payload_visitor import visit_payloads
 
             contexts = codec_contexts(self._converter, self._namespace)
+            headers = self._header_codec_behavior is not HeaderCodecBehavior.NO_CODEC
             task = _replay_task(history, events)
             for event in events:
                 bound = codec if contexts is None else contexts.for_event(task, event)
-                await visit_payloads(event, bound.decode)
+                await visit_payloads(event, bound.decode, headers=headers)
         return WorkflowReplayResult(history, self._replay_events(history, events))
 
     def _replay_events(self, history: WorkflowHistory, events: list[Any]) -> Exception | None:

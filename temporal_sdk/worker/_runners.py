@@ -9,6 +9,7 @@ to ``Worker`` or ``Replayer`` keeps importing and running; the worker accepts an
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -23,6 +24,45 @@ class WorkflowRunner:
 @dataclass(frozen=True)
 class UnsandboxedWorkflowRunner(WorkflowRunner):
     """Runner token meaning "no import sandbox" (which is how every workflow runs here)."""
+
+
+@dataclass(frozen=True)
+class SandboxMatcher:
+    """Module/member matcher in temporalio's sandbox settings; recorded, never enforced here.
+
+    Provided so code that edits the default restrictions (``dataclasses.replace`` on
+    ``SandboxRestrictions.invalid_module_members_default``, deleting a child, ...) still runs.
+    """
+
+    access: frozenset[str] = frozenset()
+    use: frozenset[str] = frozenset()
+    children: Mapping[str, SandboxMatcher] = field(default_factory=dict)
+    match_self: bool = False
+    only_runtime: bool = False
+    leaf_message: str | None = None
+
+    all: ClassVar[SandboxMatcher]
+    none: ClassVar[SandboxMatcher]
+
+    @classmethod
+    def nested_child(cls, path: Sequence[str], child: SandboxMatcher) -> SandboxMatcher:
+        """Wrap ``child`` in one parent matcher per element of ``path`` (outermost first)."""
+        matcher = child
+        for key in reversed(path):
+            matcher = cls(children={key: matcher})
+        return matcher
+
+
+SandboxMatcher.all = SandboxMatcher(access=frozenset({"*"}))
+SandboxMatcher.none = SandboxMatcher()
+
+
+def _members(module_members: Mapping[str, Sequence[str]]) -> SandboxMatcher:
+    return SandboxMatcher(
+        children={
+            mod: SandboxMatcher(use=frozenset(names)) for mod, names in module_members.items()
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +81,9 @@ class SandboxRestrictions:
     disable_lazy_sys_module_passthrough: bool = False
 
     default: ClassVar[SandboxRestrictions]
+    invalid_module_members_default: ClassVar[SandboxMatcher]
+    """The calls this SDK's determinism guard refuses, shaped like temporalio's default matcher
+    (``datetime`` is listed for shape only: the guard cannot patch C types)."""
 
     def with_passthrough_modules(self, *modules: str) -> SandboxRestrictions:
         """Return a copy with ``modules`` added to the (recorded) passthrough set."""
@@ -52,7 +95,18 @@ class SandboxRestrictions:
         return dataclasses.replace(self, passthrough_all_modules=True)
 
 
-SandboxRestrictions.default = SandboxRestrictions()
+SandboxRestrictions.invalid_module_members_default = _members(
+    {
+        "datetime": ["date.today", "datetime.now", "datetime.today", "datetime.utcnow"],
+        "os": ["urandom", "getenv", "listdir", "remove", "system"],
+        "random": ["random", "randint", "choice", "shuffle", "uniform"],
+        "time": ["time", "time_ns", "monotonic", "perf_counter", "sleep"],
+        "uuid": ["uuid1", "uuid4"],
+    }
+)
+SandboxRestrictions.default = SandboxRestrictions(
+    invalid_module_members=SandboxRestrictions.invalid_module_members_default
+)
 
 
 @dataclass(frozen=True)

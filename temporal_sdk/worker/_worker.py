@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from temporal_sdk._io.workflow_worker import WorkflowWorker
     from temporal_sdk._worker_interceptor import Interceptor
     from temporal_sdk.client import Client
+    from temporal_sdk.worker._config import WorkerConfig
     from temporal_sdk.worker._deployment import WorkerDeploymentConfig
-    from temporal_sdk.worker._plugin import Plugin, WorkerConfig
+    from temporal_sdk.worker._plugin import Plugin
     from temporal_sdk.worker._shared_state import SharedStateManager
 
 logger = logging.getLogger(__name__)
@@ -219,7 +220,8 @@ class Worker:
 
     def config(self, *, active_config: bool = False) -> WorkerConfig:
         """The worker's arguments as a fresh dict; ``active_config``: after the plugins'."""
-        return dict(self._config if active_config else self._initial_config)  # type: ignore[return-value]
+        config = self._config if active_config else self._initial_config
+        return dict(config)  # type: ignore[return-value]
 
     async def run(self) -> None:
         """Serve tasks until :meth:`shutdown` is called or this coroutine is cancelled.
@@ -230,7 +232,11 @@ class Worker:
             return await self._run()
         from temporal_sdk.worker._plugin import run_worker
 
-        await run_worker(self, self._plugins, Worker._run)
+        try:
+            await run_worker(self, self._plugins, Worker._run)
+        finally:
+            if not self._started:  # a plugin ended without running the worker
+                self._finished.set()
 
     async def _run(self) -> None:
         if self._started:

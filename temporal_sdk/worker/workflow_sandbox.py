@@ -8,6 +8,15 @@ guard (see docs/determinism.md). Only the guard's error type lives under this mo
 from __future__ import annotations
 
 from temporal_sdk._runtime.guard import RestrictedWorkflowAccessError
-from temporal_sdk.worker._runners import SandboxedWorkflowRunner, SandboxRestrictions
+from temporal_sdk.worker._runners import (
+    SandboxedWorkflowRunner,
+    SandboxMatcher,
+    SandboxRestrictions,
+)
 
-__all__ = ["RestrictedWorkflowAccessError", "SandboxRestrictions", "SandboxedWorkflowRunner"]
+__all__ = [
+    "RestrictedWorkflowAccessError",
+    "SandboxMatcher",
+    "SandboxRestrictions",
+    "SandboxedWorkflowRunner",
+]

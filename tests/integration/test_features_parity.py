@@ -7,10 +7,15 @@ scripts/features_check.py): names the harness imports, and the way it drives a w
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 import uuid
 from datetime import timedelta
 
+import pytest
+
 from temporal_sdk import workflow
+from temporal_sdk.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporal_sdk.client import Client
 from temporal_sdk.worker import (
     UnsandboxedWorkflowRunner,
@@ -92,3 +97,80 @@ async def test_shutdown_before_run_task_started(client: Client, task_queue: str)
     await asyncio.wait_for(worker.shutdown(), timeout=30)
     await asyncio.wait_for(run_task, timeout=30)
     assert worker.is_shutdown
+
+
+async def test_eagerly_started_marker_on_handle(client: Client, task_queue: str) -> None:
+    """The official eager-start sample reads ``handle.__temporal_eagerly_started``."""
+    async with Worker(client, task_queue=task_queue, workflows=[Greeting]):
+        handles = []
+        for eager in (True, False):
+            handle = await client.start_workflow(
+                Greeting.run,
+                id=f"features-parity-eager-{uuid.uuid4()}",
+                task_queue=task_queue,
+                request_eager_start=eager,
+            )
+            handles.append(handle)
+            assert getattr(handle, "__temporal_eagerly_started") is eager
+        for handle in handles:
+            await handle.execute_update(Greeting.set_greeting, "done")
+            assert await handle.result() == "done"
+
+
+BLOCKED_ONCE = threading.Event()
+IN_FINAL_TASK = threading.Event()
+SIGNAL_SENT = threading.Event()
+
+
+@workflow.defn(name="FeaturesParityCompletesDuringSignal")
+class CompletesDuringSignal:
+    def __init__(self) -> None:
+        self.signals = 0
+
+    @workflow.run
+    async def run(self) -> int:
+        if not BLOCKED_ONCE.is_set():
+            BLOCKED_ONCE.set()
+            IN_FINAL_TASK.set()
+            SIGNAL_SENT.wait(20)  # the signal lands while this task is still being worked on
+        return self.signals
+
+    @workflow.signal
+    def poke(self) -> None:
+        self.signals += 1
+
+
+async def test_completion_racing_a_signal_is_not_an_error(
+    client: Client, task_queue: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A signal arriving while a run completes makes the server answer ``UnhandledCommand``.
+
+    The batch_sliding_window sample hits this on every continue-as-new. As in sdk-core, the
+    worker drops the cached run and waits for the new task; it must not log an error.
+    """
+    for flag in (BLOCKED_ONCE, IN_FINAL_TASK, SIGNAL_SENT):
+        flag.clear()
+    caplog.set_level(logging.DEBUG, logger="temporal_sdk._io.workflow_worker")
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CompletesDuringSignal],
+        deadlock_detection_timeout=timedelta(seconds=60),
+    ):
+        handle = await client.start_workflow(
+            CompletesDuringSignal.run,
+            id=f"features-parity-race-{uuid.uuid4()}",
+            task_queue=task_queue,
+        )
+        assert await asyncio.to_thread(IN_FINAL_TASK.wait, 30)
+        await handle.signal(CompletesDuringSignal.poke)
+        SIGNAL_SENT.set()
+        assert await handle.result() == 1
+    causes = [
+        e.workflow_task_failed_event_attributes.cause
+        async for e in handle.fetch_history_events()
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+    ]
+    assert causes == [WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
