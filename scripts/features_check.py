@@ -10,6 +10,7 @@ non-zero when any feature failed.
     git clone https://github.com/temporalio/features /tmp/features
     .venv/bin/python scripts/features_check.py /tmp/features
     .venv/bin/python scripts/features_check.py /tmp/features update/basic signal/basic
+    .venv/bin/python scripts/features_check.py /tmp/features --keep /tmp/feat_swap  # keep the copy
 
 Features that need Nexus, worker deployment versioning or build-id versioning are listed as
 skipped without being run. Features with ``runVariants`` in their ``config.json`` run once per

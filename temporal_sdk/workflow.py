@@ -19,6 +19,7 @@ from typing import Any
 
 from temporal_sdk._core.determinism import NondeterminismError
 from temporal_sdk._runtime import context as _context
+from temporal_sdk._runtime import definitions as _definitions
 from temporal_sdk._runtime import guard as _guard
 from temporal_sdk._runtime.context import (
     ActivityCancellationType,
@@ -28,7 +29,6 @@ from temporal_sdk._runtime.context import (
     ParentInfo,
 )
 from temporal_sdk._runtime.definitions import HandlerUnfinishedPolicy
-from temporal_sdk._runtime.definitions import WorkflowDefinition as _Definition  # noqa: F401
 from temporal_sdk._runtime.instance import MISSING as _MISSING
 from temporal_sdk._runtime.loop import NotAllowedInWorkflowError
 from temporal_sdk._workflow_activities import (
@@ -117,6 +117,10 @@ from temporal_sdk._workflow_run_ops import (
     upsert_memo,
     upsert_search_attributes,
 )
+
+#: temporalio's private name for a workflow class's definition; harnesses (temporalio/features)
+#: call ``workflow._Definition.must_from_class(cls).name``.
+_Definition = _definitions.WorkflowDefinition
 
 __all__ = [
     "ActivityCancellationType",

@@ -66,8 +66,9 @@ def test_runner_tokens_and_sandbox_restrictions() -> None:
 
 
 async def test_worker_config_splat_with_runner_tokens(client: Client, task_queue: str) -> None:
-    """``Worker(client, **WorkerConfig(...))`` with runner tokens runs workflows as usual."""
+    """``Worker(**WorkerConfig(...))`` with runner tokens runs workflows as usual."""
     config = WorkerConfig(
+        client=client,
         task_queue=task_queue,
         workflows=[Greeting],
         graceful_shutdown_timeout=timedelta(seconds=1),
@@ -76,9 +77,11 @@ async def test_worker_config_splat_with_runner_tokens(client: Client, task_queue
         ),
         unsandboxed_workflow_runner=UnsandboxedWorkflowRunner(),
     )
-    async with Worker(client, **config):
+    name = workflow._Definition.must_from_class(Greeting).name
+    assert name is not None
+    async with Worker(**config):
         handle = await client.start_workflow(
-            workflow._Definition.must_from_class(Greeting).name,
+            name,
             id=f"features-parity-{uuid.uuid4()}",
             task_queue=task_queue,
             execution_timeout=timedelta(minutes=1),
