@@ -102,3 +102,14 @@ async def test_encryption_codec(client: Client) -> None:
     assert await run("encryption_codec", client) == (
         "Hello, Temporal! (stored as binary/encrypted, plaintext visible: False)"
     )
+
+
+async def test_open_telemetry(client: Client) -> None:
+    assert await run("open_telemetry", client) == [
+        "StartWorkflow:PlaceOrder",
+        "  RunWorkflow:PlaceOrder",
+        "    StartActivity:charge",
+        "      RunActivity:charge",
+        "    StartChildWorkflow:ShipOrder",
+        "      RunWorkflow:ShipOrder",
+    ]
