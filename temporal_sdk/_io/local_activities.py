@@ -49,6 +49,11 @@ class LocalActivityRunner:
         self._task_queue = task_queue
         self.attempts = 0
         """Attempts run so far (useful in tests)."""
+        self.max_concurrent = 100
+        """Local activity attempts that may run at once in this worker (the rest wait)."""
+        self.running = 0
+        """Attempts running now."""
+        self._slots: asyncio.Semaphore | None = None
 
     async def run_all(
         self, task: PollWorkflowTaskQueueResponse, requests: Sequence[ScheduleLocalActivity]
@@ -92,10 +97,16 @@ class LocalActivityRunner:
                 "NotFoundError",
             )
         poll = await self._as_activity_task(wf_task, req, attempt)
-        try:
-            outcome = await worker.run_local_attempt(poll, req.start_to_close_timeout)
-        except asyncio.TimeoutError:
-            return None, _timeout_failure(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_concurrent)
+        async with self._slots:
+            self.running += 1
+            try:
+                outcome = await worker.run_local_attempt(poll, req.start_to_close_timeout)
+            except asyncio.TimeoutError:
+                return None, _timeout_failure(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)
+            finally:
+                self.running -= 1
         codec = self._codec_for(poll)
         if outcome.failure is not None:
             if codec is not None:

@@ -142,7 +142,9 @@ class Worker:
             max_eager_activity_reservations_per_workflow_task,
         )
         if self._workflow_worker is not None:
-            self._workflow_worker.local_activities.activity_worker = self._activity_worker
+            local = self._workflow_worker.local_activities
+            local.activity_worker = self._activity_worker
+            local.max_concurrent = max_concurrent_local_activities or 100
         self._wire_interceptors(interceptors)
         self._wire_deployment(deployment_config, build_id, use_worker_versioning)
         self._run_task: asyncio.Task[None] | None = None
