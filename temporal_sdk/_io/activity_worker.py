@@ -195,6 +195,10 @@ class ActivityWorker:
         started = time.monotonic()
         try:
             outcome = await asyncio.wait_for(self._outcome(task, entry, running), start_to_close)
+            if start_to_close is not None and time.monotonic() - started >= start_to_close:
+                # The activity swallowed the cancellation wait_for sent and returned anyway:
+                # the attempt still ran out of time.
+                raise asyncio.TimeoutError
         except asyncio.TimeoutError:
             if self._metrics is not None:
                 self._metrics.attempt_done(task, started, "failed", local=True)

@@ -102,8 +102,29 @@ class GivesUp:
                     initial_interval=timedelta(milliseconds=50), maximum_attempts=2
                 ),
             )
+        except ApplicationError as err:
+            # Retries exhausted: the last failure arrives as raised (as with the official SDK).
+            return f"{type(err).__name__}: {err}"
+        return "no error"
+
+
+@activity.defn
+async def too_slow() -> None:
+    await asyncio.sleep(5)
+
+
+@workflow.defn
+class TimesOut:
+    @workflow.run
+    async def run(self) -> str:
+        try:
+            await workflow.execute_local_activity(
+                too_slow,
+                start_to_close_timeout=timedelta(seconds=1),
+                retry_policy=RetryPolicy(maximum_attempts=1),
+            )
         except ActivityError as err:
-            return f"{type(err.cause).__name__}: {err.cause}"
+            return f"{type(err.cause).__name__}"
         return "no error"
 
 
@@ -212,7 +233,17 @@ async def test_non_retryable_failure_reaches_the_workflow(client: Client, task_q
     assert result == "Broken: never works"
 
 
-async def test_exhausted_retries_raise_activity_error(client: Client, task_queue: str) -> None:
+async def test_timeout_raises_activity_error_with_timeout_cause(
+    client: Client, task_queue: str
+) -> None:
+    async with Worker(client, task_queue=task_queue, workflows=[TimesOut], activities=[too_slow]):
+        result = await client.execute_workflow(
+            TimesOut.run, id=f"wf-{uuid.uuid4()}", task_queue=task_queue
+        )
+    assert result == "TimeoutError"
+
+
+async def test_exhausted_retries_raise_the_last_failure(client: Client, task_queue: str) -> None:
     key = f"k-{uuid.uuid4()}"
     async with worker(client, task_queue):
         result = await client.execute_workflow(

@@ -163,11 +163,17 @@ def _replayed_retry_state(failure: Failure | None) -> int:
 
 
 def _wrap(cmd: ScheduleLocalActivity, cause: Failure | None, retry_state: int) -> Failure | None:
-    """The failure the workflow sees: an activity failure around what the activity raised.
+    """The failure the workflow sees.
 
-    A non-retryable application failure reaches the code as raised, like core-based SDKs do.
+    An application failure reaches the code as the activity raised it, retried or not, as with
+    the official Python SDK (checked against temporalio 1.35.0); a timeout or cancellation is
+    wrapped in an activity failure.
     """
-    if cause is None or retry_state == RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE:
+    if (
+        cause is None
+        or retry_state == RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE
+        or cause.HasField("application_failure_info")
+    ):
         return cause
     return Failure(
         message="Local activity failed",
